@@ -1,0 +1,211 @@
+// The elementwise kernel templates: an op is a small struct of static
+// functions (see unary.cc and binary.cc), and these templates turn it into
+// the optimized (Eigen) and reference (plain loop) kernels.
+#ifndef REPRO_KERNELS_INTERNAL_ELEMENTWISE_H_
+#define REPRO_KERNELS_INTERNAL_ELEMENTWISE_H_
+
+#include <Eigen/Core>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+#include "core/shape.h"
+#include "kernels/internal/kernel_util.h"
+
+namespace repro {
+namespace kernels_internal {
+
+template <typename T>
+using ArrayMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Aligned16>;
+template <typename T>
+using ConstArrayMap =
+    Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Unaligned>;
+
+// A unary op provides:
+//   kName, kFloatOnly (ints compute in float64), kVecExact (the Eigen code
+//   raises exactly NumPy's flags), kInfFlag (flag for an infinity out of a
+//   finite input), Ref(T) (plain; its libm/hardware flags are NumPy's),
+//   Vec(array) (Eigen expression), and Int(T) unless kFloatOnly.
+template <class Op, bool kOptimized>
+absl::StatusOr<Tensor> UnaryKernel(absl::Span<const Tensor> in, const Attrs&) {
+  if constexpr (!Op::kFloatOnly) {
+    if (!IsFloat(in[0].dtype())) {
+      Tensor x = in[0].Contiguous();
+      Tensor out = Tensor::Empty(x.dtype(), x.shape());
+      VisitDType(x.dtype(), [&](auto t) {
+        using T = decltype(t);
+        if constexpr (std::is_integral_v<T>) {
+          const T* xp = x.data<T>();
+          T* yp = out.data<T>();
+          for (int64_t i = 0; i < x.size(); ++i) yp[i] = Op::Int(xp[i]);
+        }
+      });
+      return out;
+    }
+  }
+  Tensor x = AsFloat(in[0]);
+  Tensor out = Tensor::Empty(x.dtype(), x.shape());
+  VisitFloat(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* xp = x.data<T>();
+    T* yp = out.data<T>();
+    const int64_t n = x.size();
+    if constexpr (!kOptimized) {
+      for (int64_t i = 0; i < n; ++i) yp[i] = Op::Ref(xp[i]);
+    } else {
+      ConstArrayMap<T> xm(xp, n);
+      ArrayMap<T> ym(yp, n);
+      if constexpr (Op::kVecExact) {
+        ym = Op::Vec(xm);
+      } else {
+        WithDerivedFlags<T>(
+            out, [&] { ym = Op::Vec(xm); },
+            [&] {
+              FpFlags f = 0;
+              for (int64_t i = 0; i < n; ++i) {
+                f |= SpecialValueFlag(yp[i], std::isnan(xp[i]),
+                                      std::isfinite(xp[i]), Op::kInfFlag);
+              }
+              return f;
+            });
+      }
+    }
+  });
+  return out;
+}
+
+// Calls fn(i, pa, pb) for every element i of `out` in row-major order, with
+// pa and pb the positions of the elements of `a` and `b` (relative to their
+// offsets) that broadcast to it.
+template <typename Fn>
+void ForEachBroadcast(const Tensor& out, const Tensor& a, const Tensor& b,
+                      Fn&& fn) {
+  const int rank = out.rank();
+  const Shape sa = BroadcastStrides(a, out.shape());
+  const Shape sb = BroadcastStrides(b, out.shape());
+  Shape index(rank, 0);
+  int64_t pa = 0, pb = 0;
+  for (int64_t i = 0; i < out.size(); ++i) {
+    fn(i, pa, pb);
+    for (int d = rank - 1; d >= 0; --d) {
+      if (++index[d] < out.dim(d)) {
+        pa += sa[d];
+        pb += sb[d];
+        break;
+      }
+      pa -= sa[d] * (out.dim(d) - 1);
+      pb -= sb[d] * (out.dim(d) - 1);
+      index[d] = 0;
+    }
+  }
+}
+
+// Output dtype rules of binary ops.
+enum class BinaryOut {
+  kPromote,  // NumPy promotion; ints stay ints
+  kFloat,    // promoted, then ints become float64 (true divide)
+};
+
+// A binary op provides kName, kOut, kHasVec, kVecExact, Ref(T, T) for floats
+// (its hardware/libm flags are NumPy's), Vec(a, b) (Eigen, on arrays or an
+// array and a constant; used when kHasVec), SpecialFlag(a, b, y) (NumPy's
+// flag for a non-finite result y), and for kPromote ops Int(T, T, FpFlags*,
+// absl::Status*) for ints, which may add flags or set an error.
+template <class Op, typename T>
+FpFlags DeriveBinaryFlags(const T* a, int64_t a_step, const T* b,
+                          int64_t b_step, const T* y, int64_t n) {
+  FpFlags f = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double av = a[i * a_step], bv = b[i * b_step];
+    if (std::isfinite(y[i])) continue;
+    f |= Op::SpecialFlag(av, bv, y[i]);
+  }
+  return f;
+}
+
+template <class Op, typename T, bool kOptimized>
+void BinaryFloat(const Tensor& a, const Tensor& b, Tensor& out) {
+  T* yp = out.data<T>();
+  const int64_t n = out.size();
+  const bool flat_a = a.IsContiguous() && a.size() == n;
+  const bool flat_b = b.IsContiguous() && b.size() == n;
+  if (kOptimized && Op::kHasVec && (flat_a || a.size() == 1) &&
+      (flat_b || b.size() == 1)) {
+    const T* ap = a.data<T>();
+    const T* bp = b.data<T>();
+    ArrayMap<T> ym(yp, n);
+    auto compute = [&] {
+      if (flat_a && flat_b) {
+        ym = Op::Vec(ConstArrayMap<T>(ap, n), ConstArrayMap<T>(bp, n));
+      } else if (flat_a) {
+        ym = Op::Vec(ConstArrayMap<T>(ap, n),
+                     Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, *bp));
+      } else {
+        ym = Op::Vec(Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, *ap),
+                     ConstArrayMap<T>(bp, n));
+      }
+    };
+    if constexpr (Op::kVecExact) {
+      compute();
+    } else {
+      WithDerivedFlags<T>(out, compute, [&] {
+        return DeriveBinaryFlags<Op>(ap, flat_a ? 1 : 0, bp, flat_b ? 1 : 0,
+                                     yp, n);
+      });
+    }
+    return;
+  }
+  // General broadcasting (and the reference): one element at a time.
+  const T* ap = a.data<T>();
+  const T* bp = b.data<T>();
+  ForEachBroadcast(out, a, b, [&](int64_t i, int64_t pa, int64_t pb) {
+    yp[i] = Op::Ref(ap[pa], bp[pb]);
+  });
+}
+
+template <class Op, typename T>
+absl::Status BinaryInt(const Tensor& a, const Tensor& b, Tensor& out) {
+  const T* ap = a.data<T>();
+  const T* bp = b.data<T>();
+  T* yp = out.data<T>();
+  FpFlags flags = 0;
+  absl::Status status;
+  ForEachBroadcast(out, a, b, [&](int64_t i, int64_t pa, int64_t pb) {
+    yp[i] = Op::Int(ap[pa], bp[pb], &flags, &status);
+  });
+  RaiseFpFlags(flags);
+  return status;
+}
+
+template <class Op, bool kOptimized>
+absl::StatusOr<Tensor> BinaryKernel(absl::Span<const Tensor> in,
+                                    const Attrs&) {
+  auto shape = BroadcastShapes(in[0].shape(), in[1].shape());
+  if (!shape.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Op::kName, ": ", shape.status().message()));
+  }
+  DType dtype = PromoteTypes(in[0].dtype(), in[1].dtype());
+  if (Op::kOut == BinaryOut::kFloat) dtype = FloatTypeFor(dtype);
+  Tensor a = in[0].dtype() == dtype ? in[0] : in[0].Cast(dtype);
+  Tensor b = in[1].dtype() == dtype ? in[1] : in[1].Cast(dtype);
+  Tensor out = Tensor::Empty(dtype, *shape);
+  absl::Status status;
+  VisitDType(dtype, [&](auto t) {
+    using T = decltype(t);
+    if constexpr (std::is_integral_v<T> && Op::kOut == BinaryOut::kPromote) {
+      status = BinaryInt<Op, T>(a, b, out);
+    } else if constexpr (std::is_integral_v<T>) {
+      // Unreachable: kFloat ops never compute in ints.
+    } else {
+      BinaryFloat<Op, T, kOptimized>(a, b, out);
+    }
+  });
+  if (!status.ok()) return status;
+  return out;
+}
+
+}  // namespace kernels_internal
+}  // namespace repro
+
+#endif  // REPRO_KERNELS_INTERNAL_ELEMENTWISE_H_

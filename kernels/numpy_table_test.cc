@@ -1,0 +1,211 @@
+// Holds both implementations of every kernel against the expected values
+// and floating-point flags NumPy produced (testdata/numpy_cases.txt, written
+// by testdata/make_numpy_tables.py).
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "core/fp_env.h"
+#include "core/registry.h"
+#include "gtest/gtest.h"
+#include "kernels/kernels.h"
+
+namespace repro {
+namespace {
+
+// "float64[2,1]:0x1p+0,nan" -> a tensor.
+Tensor ParseTensor(absl::string_view text) {
+  std::vector<std::string> head_values = absl::StrSplit(text, ':');
+  std::vector<std::string> dtype_shape = absl::StrSplit(head_values[0], '[');
+  DType dtype = *ParseDType(dtype_shape[0]);
+  Shape shape;
+  for (absl::string_view d :
+       absl::StrSplit(absl::StripSuffix(dtype_shape[1], "]"), ',',
+                      absl::SkipEmpty())) {
+    int64_t v;
+    EXPECT_TRUE(absl::SimpleAtoi(d, &v));
+    shape.push_back(v);
+  }
+  std::vector<double> doubles;
+  std::vector<int64_t> ints;
+  for (absl::string_view v :
+       absl::StrSplit(head_values[1], ',', absl::SkipEmpty())) {
+    std::string s(v);
+    if (IsFloat(dtype)) {
+      doubles.push_back(std::strtod(s.c_str(), nullptr));
+    } else {
+      ints.push_back(std::strtoll(s.c_str(), nullptr, 10));
+    }
+  }
+  Tensor t = Tensor::Empty(dtype, shape);
+  VisitDType(dtype, [&](auto z) {
+    using T = decltype(z);
+    for (int64_t i = 0; i < t.size(); ++i) {
+      t.data<T>()[i] = IsFloat(dtype) ? static_cast<T>(doubles[i])
+                                      : static_cast<T>(ints[i]);
+    }
+  });
+  return t;
+}
+
+Attrs ParseAttrs(absl::string_view text) {
+  Attrs attrs;
+  if (text == "-") return attrs;
+  for (absl::string_view kv : absl::StrSplit(text, ',')) {
+    std::pair<std::string, std::string> p = absl::StrSplit(kv, '=');
+    double v;
+    EXPECT_TRUE(absl::SimpleAtod(p.second, &v));
+    attrs.Set(p.first, v);
+  }
+  return attrs;
+}
+
+FpFlags ParseFlags(absl::string_view text) {
+  FpFlags f = 0;
+  for (absl::string_view w : absl::StrSplit(text, ',', absl::SkipEmpty())) {
+    if (w == "invalid") f |= kFpInvalid;
+    if (w == "divide") f |= kFpDivide;
+    if (w == "overflow") f |= kFpOverflow;
+  }
+  return f;
+}
+
+// Kernels whose results are exact (correctly rounded or integer): every bit
+// must match NumPy's, the sign of zero included.
+bool IsExactKernel(const std::string& name) {
+  static const std::set<std::string> kExact = {
+      "negative", "abs",      "sqrt",    "square",       "reciprocal",
+      "add",      "subtract", "multiply", "divide",      "maximum",
+      "minimum",  "floor_divide", "remainder", "max",    "min"};
+  return kExact.count(name) > 0;
+}
+
+// Relative tolerance of the approximate kernels: a few ulps for elementwise
+// functions, more for kernels that sum in a different order than NumPy.
+double Tolerance(const std::string& name, DType dtype) {
+  static const std::set<std::string> kElementwise = {
+      "exp", "expm1", "log", "log1p", "sin", "cos", "tanh", "sigmoid", "power"};
+  const bool f32 = dtype == DType::kFloat32;
+  if (kElementwise.count(name)) return f32 ? 4 * 0x1p-23 : 4 * 0x1p-52;
+  return f32 ? 2e-5 : 1e-12;
+}
+
+std::string Describe(const Tensor& t) {
+  std::string s = t.DebugString() + ":";
+  for (int64_t i = 0; i < t.size() && i < 8; ++i) {
+    absl::StrAppend(&s, i ? "," : "", t.GetAsDouble(i));
+  }
+  return s;
+}
+
+// Compares got with want; returns "" or what differs.
+std::string Compare(const std::string& kernel, const Tensor& got,
+                    const Tensor& want) {
+  if (got.dtype() != want.dtype() || got.shape() != want.shape()) {
+    return absl::StrCat("got ", got.DebugString(), ", want ",
+                        want.DebugString());
+  }
+  const bool exact = IsExactKernel(kernel) || !IsFloat(want.dtype());
+  double scale = 1.0;  // for absolute slack in sums that cancel
+  for (int64_t i = 0; i < want.size(); ++i) {
+    if (std::isfinite(want.GetAsDouble(i))) {
+      scale = std::max(scale, std::fabs(want.GetAsDouble(i)));
+    }
+  }
+  for (int64_t i = 0; i < want.size(); ++i) {
+    const double g = got.GetAsDouble(i), w = want.GetAsDouble(i);
+    bool same;
+    if (std::isnan(w) || std::isnan(g)) {
+      same = std::isnan(w) && std::isnan(g);
+    } else if (std::isinf(w) || std::isinf(g)) {
+      same = g == w;
+    } else if (exact) {
+      same = g == w && std::signbit(g) == std::signbit(w);
+    } else {
+      const double tol = Tolerance(kernel, want.dtype());
+      const bool elementwise = want.size() == got.size() &&
+                               Tolerance(kernel, DType::kFloat64) < 1e-14;
+      same = std::fabs(g - w) <=
+             tol * (elementwise ? std::fabs(w) : scale) +
+                 (want.dtype() == DType::kFloat32 ? 1e-44 : 1e-300);
+    }
+    if (!same) {
+      return absl::StrCat("element ", i, ": got ", g, ", want ", w, " (",
+                          Describe(got), ")");
+    }
+  }
+  return "";
+}
+
+struct Case {
+  int line;
+  std::string text;
+};
+
+std::vector<Case> LoadCases() {
+  std::ifstream in("kernels/testdata/numpy_cases.txt");
+  EXPECT_TRUE(in.good()) << "cannot open the NumPy table";
+  std::vector<Case> cases;
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (!line.empty() && line[0] != '#') cases.push_back({n, line});
+  }
+  return cases;
+}
+
+class NumPyTableTest : public ::testing::TestWithParam<Variant> {};
+
+TEST_P(NumPyTableTest, EveryCaseMatchesNumPy) {
+  const std::vector<Case> cases = LoadCases();
+  ASSERT_GT(cases.size(), 5000u);
+  int failures = 0;
+  for (const Case& c : cases) {
+    std::vector<std::string> f = absl::StrSplit(c.text, '|');
+    ASSERT_EQ(f.size(), 5u) << "line " << c.line;
+    std::vector<Tensor> inputs;
+    for (absl::string_view t : absl::StrSplit(f[2], ';')) {
+      inputs.push_back(ParseTensor(t));
+    }
+    FpFlags saved = SaveAndClearFpFlags();
+    absl::StatusOr<Tensor> got = Call(f[0], inputs, ParseAttrs(f[1]), GetParam());
+    FpFlags raised = RestoreFpFlags(saved) & ~kFpUnderflow;
+    std::string problem;
+    if (f[3] == "error") {
+      if (got.ok()) problem = "expected an error, got " + Describe(*got);
+    } else if (!got.ok()) {
+      problem = "unexpected error: " + got.status().ToString();
+    } else {
+      problem = Compare(f[0], *got, ParseTensor(f[3]));
+      if (problem.empty() && raised != ParseFlags(f[4])) {
+        problem = absl::StrCat("flags: got '", FpFlagsToString(raised),
+                               "', want '", f[4], "'");
+      }
+    }
+    if (!problem.empty() && ++failures <= 40) {
+      ADD_FAILURE() << "line " << c.line << ": " << f[0] << "(" << f[2]
+                    << "): " << problem;
+    }
+  }
+  EXPECT_EQ(failures, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(BothVariants, NumPyTableTest,
+                         ::testing::Values(Variant::kOptimized,
+                                           Variant::kReference),
+                         [](const auto& info) {
+                           return info.param == Variant::kOptimized
+                                      ? "Optimized"
+                                      : "Reference";
+                         });
+
+}  // namespace
+}  // namespace repro

@@ -1,0 +1,220 @@
+// Reductions over one axis or all axes: sum, mean, prod, max, min,
+// logsumexp, norm (the L2 norm). Attributes: `axis` (unset: all axes) and
+// `keepdims` (0 or 1).
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "kernels/internal/elementwise.h"
+
+namespace repro {
+namespace kernels_internal {
+namespace {
+
+// A reduction op provides kName, kExact (its arithmetic raises exactly
+// NumPy's flags; otherwise flags are derived from the values), OutType(dtype), Row(map)
+// (Eigen, floats), RefRow(p, n, stride) (plain loop, floats and ints), and
+// kEmptyName when an empty reduction is an error (NumPy's name of the ufunc
+// in the message).
+struct Sum {
+  static constexpr const char* kName = "sum";
+  static constexpr const char* kEmptyName = nullptr;
+  static constexpr bool kExact = true;
+  static DType OutType(DType d) { return IsFloat(d) ? d : DType::kInt64; }
+  template <typename T>
+  static T Row(const ConstArrayMap<T>& r) { return r.sum(); }
+  template <typename T>
+  static T RefRow(const T* p, int64_t n, int64_t stride) {
+    T s = 0;
+    for (int64_t k = 0; k < n; ++k) s = Accumulate(s, p[k * stride]);
+    return s;
+  }
+  template <typename T>
+  static T Accumulate(T s, T v) {
+    if constexpr (std::is_integral_v<T>) {
+      return WrapAdd(s, v);
+    } else {
+      return s + v;
+    }
+  }
+};
+
+struct Prod {
+  static constexpr const char* kName = "prod";
+  static constexpr const char* kEmptyName = nullptr;
+  static constexpr bool kExact = true;
+  static DType OutType(DType d) { return IsFloat(d) ? d : DType::kInt64; }
+  template <typename T>
+  static T Row(const ConstArrayMap<T>& r) { return r.prod(); }
+  template <typename T>
+  static T RefRow(const T* p, int64_t n, int64_t stride) {
+    T s = 1;
+    for (int64_t k = 0; k < n; ++k) {
+      if constexpr (std::is_integral_v<T>) {
+        s = WrapMul(s, p[k * stride]);
+      } else {
+        s *= p[k * stride];
+      }
+    }
+    return s;
+  }
+};
+
+struct Mean {
+  static constexpr const char* kName = "mean";
+  static constexpr const char* kEmptyName = nullptr;
+  static constexpr bool kExact = true;  // empty: 0/0 raises invalid, as NumPy
+  static DType OutType(DType d) { return FloatTypeFor(d); }
+  template <typename T>
+  static T Row(const ConstArrayMap<T>& r) {
+    return r.sum() / static_cast<T>(r.size());
+  }
+  template <typename T>
+  static T RefRow(const T* p, int64_t n, int64_t stride) {
+    return Sum::RefRow(p, n, stride) / static_cast<T>(n);
+  }
+};
+
+// max and min propagate NaN, as NumPy's do.
+template <bool kMax>
+struct Extremum {
+  static constexpr const char* kName = kMax ? "max" : "min";
+  static constexpr const char* kEmptyName = kMax ? "maximum" : "minimum";
+  static constexpr bool kExact = false;  // comparisons raise on NaN
+  static DType OutType(DType d) { return d; }
+  template <typename T>
+  static T Row(const ConstArrayMap<T>& r) {
+    if (r.isNaN().any()) return std::numeric_limits<T>::quiet_NaN();
+    return kMax ? r.maxCoeff() : r.minCoeff();
+  }
+  template <typename T>
+  static T RefRow(const T* p, int64_t n, int64_t stride) {
+    T best = p[0];
+    for (int64_t k = 1; k < n; ++k) {
+      T v = p[k * stride];
+      if constexpr (!std::is_integral_v<T>) {
+        if (std::isnan(v)) return v;
+      }
+      if (kMax ? v > best : v < best) best = v;
+    }
+    return best;
+  }
+};
+
+// log(sum(exp(x))) computed as m + log(sum(exp(x - m))) with m = max(x).
+struct LogSumExp {
+  static constexpr const char* kName = "logsumexp";
+  static constexpr const char* kEmptyName = "logsumexp";
+  static constexpr bool kExact = false;
+  static DType OutType(DType d) { return FloatTypeFor(d); }
+  template <typename T>
+  static T Row(const ConstArrayMap<T>& r) {
+    if (r.isNaN().any()) return std::numeric_limits<T>::quiet_NaN();
+    T m = r.maxCoeff();
+    if (std::isinf(m)) return m;
+    return m + std::log((r - m).exp().sum());
+  }
+  template <typename T>
+  static T RefRow(const T* p, int64_t n, int64_t stride) {
+    T m = Extremum<true>::RefRow(p, n, stride);
+    if (std::isnan(m) || std::isinf(m)) return m;
+    T s = 0;
+    for (int64_t k = 0; k < n; ++k) s += std::exp(p[k * stride] - m);
+    return m + std::log(s);
+  }
+};
+
+// sqrt(sum(x * x)), unscaled like NumPy's norm of a vector.
+struct Norm {
+  static constexpr const char* kName = "norm";
+  static constexpr const char* kEmptyName = nullptr;
+  static constexpr bool kExact = true;
+  static DType OutType(DType d) { return FloatTypeFor(d); }
+  template <typename T>
+  static T Row(const ConstArrayMap<T>& r) { return std::sqrt(r.square().sum()); }
+  template <typename T>
+  static T RefRow(const T* p, int64_t n, int64_t stride) {
+    T s = 0;
+    for (int64_t k = 0; k < n; ++k) s += p[k * stride] * p[k * stride];
+    return std::sqrt(s);
+  }
+};
+
+template <class Op, typename T, bool kOptimized>
+void ReduceRows(const Tensor& x, const AxisView& v, Tensor& out) {
+  const T* xp = x.data<T>();
+  T* yp = out.data<T>();
+  if (kOptimized && !std::is_integral_v<T> && v.inner == 1) {
+    for (int64_t o = 0; o < v.outer; ++o) {
+      if constexpr (!std::is_integral_v<T>) {
+        yp[o] = Op::Row(ConstArrayMap<T>(xp + o * v.n, v.n));
+      }
+    }
+    return;
+  }
+  for (int64_t o = 0; o < v.outer; ++o) {
+    for (int64_t i = 0; i < v.inner; ++i) {
+      yp[o * v.inner + i] =
+          Op::RefRow(xp + o * v.n * v.inner + i, v.n, v.inner);
+    }
+  }
+}
+
+template <class Op, bool kOptimized>
+absl::StatusOr<Tensor> ReduceKernel(absl::Span<const Tensor> in,
+                                    const Attrs& attrs) {
+  auto view = ViewAxis(in[0], attrs, Op::kName, /*all_if_unset=*/true);
+  if (!view.ok()) return view.status();
+  if (view->n == 0 && Op::kEmptyName != nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(Op::kName, ": zero-size array to reduction operation ",
+                     Op::kEmptyName, " which has no identity"));
+  }
+  const DType dtype = Op::OutType(in[0].dtype());
+  Tensor x = in[0].Cast(dtype);
+  // With the axis in the middle, the optimized path reduces contiguous rows
+  // of a copy with the axis moved last.
+  AxisView v = *view;
+  if (kOptimized && v.inner > 1 && IsFloat(dtype)) {
+    x = MoveAxisLast(x, &v);
+  }
+  Tensor out = Tensor::Empty(dtype, v.reduced_shape);
+  auto compute = [&] {
+    VisitDType(dtype, [&](auto t) {
+      ReduceRows<Op, decltype(t), kOptimized>(x, v, out);
+    });
+  };
+  if constexpr (Op::kExact) {
+    compute();
+  } else {
+    FpFlags saved = SaveAndClearFpFlags();
+    compute();
+    DiscardFpFlags(saved);
+    RaiseFpFlags(RowFlags(x, v, out, /*reduced=*/true));
+  }
+  return out;
+}
+
+template <class Op>
+KernelDef ReduceDef() {
+  return {Op::kName,
+          /*version=*/1,
+          /*num_inputs=*/1,
+          &ReduceKernel<Op, true>,
+          &ReduceKernel<Op, false>,
+          /*exact_fp_flags=*/true};
+}
+
+const KernelRegistrar kRegistrars[] = {
+    KernelRegistrar(ReduceDef<Sum>()),
+    KernelRegistrar(ReduceDef<Mean>()),
+    KernelRegistrar(ReduceDef<Prod>()),
+    KernelRegistrar(ReduceDef<Extremum<true>>()),
+    KernelRegistrar(ReduceDef<Extremum<false>>()),
+    KernelRegistrar(ReduceDef<LogSumExp>()),
+    KernelRegistrar(ReduceDef<Norm>()),
+};
+
+}  // namespace
+}  // namespace kernels_internal
+}  // namespace repro

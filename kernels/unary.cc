@@ -1,0 +1,178 @@
+// Elementwise unary kernels: negative, abs, sqrt, square, reciprocal, exp,
+// expm1, log, log1p, sin, cos, tanh, sigmoid.
+#include <cmath>
+#include <limits>
+
+#include "kernels/internal/elementwise.h"
+
+namespace repro {
+namespace kernels_internal {
+namespace {
+
+struct Negative {
+  static constexpr const char* kName = "negative";
+  static constexpr bool kFloatOnly = false, kVecExact = true;
+  static constexpr FpFlags kInfFlag = 0;
+  template <typename T>
+  static T Ref(T x) { return -x; }
+  template <typename A>
+  static auto Vec(const A& x) { return -x; }
+  template <typename T>
+  static T Int(T x) { return WrapSub(T{0}, x); }
+};
+
+struct Abs {
+  static constexpr const char* kName = "abs";
+  static constexpr bool kFloatOnly = false, kVecExact = true;
+  static constexpr FpFlags kInfFlag = 0;
+  template <typename T>
+  static T Ref(T x) { return std::fabs(x); }
+  template <typename A>
+  static auto Vec(const A& x) { return x.abs(); }
+  template <typename T>
+  static T Int(T x) { return x < 0 ? WrapSub(T{0}, x) : x; }
+};
+
+struct Square {
+  static constexpr const char* kName = "square";
+  static constexpr bool kFloatOnly = false, kVecExact = true;
+  static constexpr FpFlags kInfFlag = kFpOverflow;
+  template <typename T>
+  static T Ref(T x) { return x * x; }
+  template <typename A>
+  static auto Vec(const A& x) { return x.square(); }
+  template <typename T>
+  static T Int(T x) { return WrapMul(x, x); }
+};
+
+struct Sqrt {
+  static constexpr const char* kName = "sqrt";
+  static constexpr bool kFloatOnly = true, kVecExact = true;
+  static constexpr FpFlags kInfFlag = 0;
+  template <typename T>
+  static T Ref(T x) { return std::sqrt(x); }
+  template <typename A>
+  static auto Vec(const A& x) { return x.sqrt(); }
+};
+
+// NumPy's reciprocal of an int is an integer division; Repro computes it in
+// float64 like the other float functions (documented in kernels.h).
+struct Reciprocal {
+  static constexpr const char* kName = "reciprocal";
+  static constexpr bool kFloatOnly = true, kVecExact = true;
+  static constexpr FpFlags kInfFlag = kFpDivide;
+  template <typename T>
+  static T Ref(T x) { return T{1} / x; }
+  template <typename A>
+  static auto Vec(const A& x) { return x.inverse(); }
+};
+
+struct Exp {
+  static constexpr const char* kName = "exp";
+  static constexpr bool kFloatOnly = true, kVecExact = false;
+  static constexpr FpFlags kInfFlag = kFpOverflow;
+  template <typename T>
+  static T Ref(T x) { return std::exp(x); }
+  template <typename A>
+  static auto Vec(const A& x) { return x.exp(); }
+};
+
+struct Expm1 {
+  static constexpr const char* kName = "expm1";
+  static constexpr bool kFloatOnly = true, kVecExact = false;
+  static constexpr FpFlags kInfFlag = kFpOverflow;
+  template <typename T>
+  static T Ref(T x) { return std::expm1(x); }
+  template <typename A>
+  static auto Vec(const A& x) { return x.expm1(); }
+};
+
+struct Log {
+  static constexpr const char* kName = "log";
+  static constexpr bool kFloatOnly = true, kVecExact = false;
+  static constexpr FpFlags kInfFlag = kFpDivide;  // log(0) is a pole
+  template <typename T>
+  static T Ref(T x) { return std::log(x); }
+  template <typename A>
+  static auto Vec(const A& x) { return x.log(); }
+};
+
+struct Log1p {
+  static constexpr const char* kName = "log1p";
+  static constexpr bool kFloatOnly = true, kVecExact = false;
+  static constexpr FpFlags kInfFlag = kFpDivide;  // log1p(-1) is a pole
+  template <typename T>
+  static T Ref(T x) { return std::log1p(x); }
+  template <typename A>
+  static auto Vec(const A& x) { return x.log1p(); }
+};
+
+struct Sin {
+  static constexpr const char* kName = "sin";
+  static constexpr bool kFloatOnly = true, kVecExact = false;
+  static constexpr FpFlags kInfFlag = 0;
+  template <typename T>
+  static T Ref(T x) { return std::sin(x); }
+  template <typename A>
+  static auto Vec(const A& x) { return x.sin(); }
+};
+
+struct Cos {
+  static constexpr const char* kName = "cos";
+  static constexpr bool kFloatOnly = true, kVecExact = false;
+  static constexpr FpFlags kInfFlag = 0;
+  template <typename T>
+  static T Ref(T x) { return std::cos(x); }
+  template <typename A>
+  static auto Vec(const A& x) { return x.cos(); }
+};
+
+struct Tanh {
+  static constexpr const char* kName = "tanh";
+  static constexpr bool kFloatOnly = true, kVecExact = false;
+  static constexpr FpFlags kInfFlag = 0;
+  template <typename T>
+  static T Ref(T x) { return std::tanh(x); }
+  template <typename A>
+  static auto Vec(const A& x) { return x.tanh(); }
+};
+
+// The logistic function 1 / (1 + exp(-x)), evaluated without overflow.
+struct Sigmoid {
+  static constexpr const char* kName = "sigmoid";
+  static constexpr bool kFloatOnly = true, kVecExact = false;
+  static constexpr FpFlags kInfFlag = 0;
+  template <typename T>
+  static T Ref(T x) {
+    if (std::isnan(x)) return x;  // before the comparison, which would raise
+    if (x >= 0) return T{1} / (T{1} + std::exp(-x));
+    T e = std::exp(x);
+    return e / (T{1} + e);
+  }
+  template <typename A>
+  static auto Vec(const A& x) { return x.logistic(); }
+};
+
+template <class Op>
+KernelDef UnaryDef() {
+  return {Op::kName,
+          /*version=*/1,
+          /*num_inputs=*/1,
+          &UnaryKernel<Op, true>,
+          &UnaryKernel<Op, false>,
+          /*exact_fp_flags=*/true};
+}
+
+const KernelRegistrar kRegistrars[] = {
+    KernelRegistrar(UnaryDef<Negative>()), KernelRegistrar(UnaryDef<Abs>()),
+    KernelRegistrar(UnaryDef<Sqrt>()),     KernelRegistrar(UnaryDef<Square>()),
+    KernelRegistrar(UnaryDef<Reciprocal>()), KernelRegistrar(UnaryDef<Exp>()),
+    KernelRegistrar(UnaryDef<Expm1>()),    KernelRegistrar(UnaryDef<Log>()),
+    KernelRegistrar(UnaryDef<Log1p>()),    KernelRegistrar(UnaryDef<Sin>()),
+    KernelRegistrar(UnaryDef<Cos>()),      KernelRegistrar(UnaryDef<Tanh>()),
+    KernelRegistrar(UnaryDef<Sigmoid>()),
+};
+
+}  // namespace
+}  // namespace kernels_internal
+}  // namespace repro
