@@ -187,8 +187,16 @@ absl::StatusOr<Tensor> BinaryKernel(absl::Span<const Tensor> in,
   }
   DType dtype = PromoteTypes(in[0].dtype(), in[1].dtype());
   if (Op::kOut == BinaryOut::kFloat) dtype = FloatTypeFor(dtype);
-  Tensor a = in[0].dtype() == dtype ? in[0] : in[0].Cast(dtype);
-  Tensor b = in[1].dtype() == dtype ? in[1] : in[1].Cast(dtype);
+  // Strided operands of the full shape are packed first, so that the result
+  // does not depend on the layout (the vectorized and the element-at-a-time
+  // code of power may differ in the last bit).
+  const int64_t n = NumElements(*shape);
+  auto prepare = [&](const Tensor& t) {
+    if (t.dtype() != dtype) return t.Cast(dtype);
+    return kOptimized && t.size() == n ? t.Contiguous() : t;
+  };
+  Tensor a = prepare(in[0]);
+  Tensor b = prepare(in[1]);
   Tensor out = Tensor::Empty(dtype, *shape);
   absl::Status status;
   VisitDType(dtype, [&](auto t) {
