@@ -180,6 +180,20 @@ absl::Status BinaryInt(const Tensor& a, const Tensor& b, Tensor& out) {
 template <class Op, bool kOptimized>
 absl::StatusOr<Tensor> BinaryKernel(absl::Span<const Tensor> in,
                                     const Attrs&) {
+  // Fast path for the common call: two contiguous floats of one shape and
+  // dtype. Nothing to broadcast, cast or pack.
+  if constexpr (kOptimized && Op::kHasVec) {
+    const Tensor& a = in[0];
+    const Tensor& b = in[1];
+    if (a.dtype() == b.dtype() && IsFloat(a.dtype()) &&
+        a.shape() == b.shape() && a.IsContiguous() && b.IsContiguous()) {
+      Tensor out = Tensor::Empty(a.dtype(), a.shape());
+      VisitFloat(a.dtype(), [&](auto t) {
+        BinaryFloat<Op, decltype(t), true>(a, b, out);
+      });
+      return out;
+    }
+  }
   auto shape = BroadcastShapes(in[0].shape(), in[1].shape());
   if (!shape.ok()) {
     return absl::InvalidArgumentError(
