@@ -1,0 +1,67 @@
+#include "snapshot/codec.h"
+
+// ZSTD_getFrameHeader (checksum flag) is in the advanced API.
+#define ZSTD_STATIC_LINKING_ONLY
+#include <zstd.h>
+
+#include "absl/strings/str_cat.h"
+#include "snapshot/format.h"
+
+namespace repro {
+
+absl::StatusOr<std::string> CompressFrame(absl::string_view raw) {
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  if (cctx == nullptr) return absl::InternalError("zstd: out of memory");
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kZstdLevel);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
+  std::string out(ZSTD_compressBound(raw.size()), '\0');
+  size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
+  ZSTD_freeCCtx(cctx);
+  if (ZSTD_isError(n)) {
+    return absl::InternalError(absl::StrCat("zstd: ", ZSTD_getErrorName(n)));
+  }
+  out.resize(n);
+  return out;
+}
+
+absl::StatusOr<std::string> DecompressFrame(absl::string_view frame,
+                                            uint64_t max_bytes) {
+  ZSTD_frameHeader header;
+  size_t h = ZSTD_getFrameHeader(&header, frame.data(), frame.size());
+  if (ZSTD_isError(h) || h != 0 || header.frameType != ZSTD_frame) {
+    return absl::DataLossError("not a zstd frame (wrong magic or truncated header)");
+  }
+  if (!header.checksumFlag) {
+    return absl::DataLossError("zstd frame has no content checksum");
+  }
+  if (header.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN) {
+    return absl::DataLossError("zstd frame does not record its content size");
+  }
+  if (header.frameContentSize > max_bytes) {
+    return absl::DataLossError(absl::StrCat(
+        "zstd frame would decompress to ", header.frameContentSize,
+        " bytes, more than the limit of ", max_bytes));
+  }
+  size_t frame_size = ZSTD_findFrameCompressedSize(frame.data(), frame.size());
+  if (ZSTD_isError(frame_size)) {
+    return absl::DataLossError("zstd frame is truncated");
+  }
+  if (frame_size != frame.size()) {
+    return absl::DataLossError(absl::StrCat(
+        "zstd frame is followed by ", frame.size() - frame_size,
+        " unexpected bytes"));
+  }
+  std::string out(static_cast<size_t>(header.frameContentSize), '\0');
+  size_t n = ZSTD_decompress(out.data(), out.size(), frame.data(), frame.size());
+  if (ZSTD_isError(n)) {
+    return absl::DataLossError(
+        absl::StrCat("zstd: ", ZSTD_getErrorName(n)));
+  }
+  if (n != out.size()) {
+    return absl::DataLossError("zstd frame content is shorter than recorded");
+  }
+  return out;
+}
+
+}  // namespace repro

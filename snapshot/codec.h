@@ -1,0 +1,29 @@
+// zstd framing of snapshot files: one frame with content size and checksum.
+//
+// Example:
+//   absl::StatusOr<std::string> z = CompressFrame(flatbuffer_bytes);
+//   absl::StatusOr<std::string> raw = DecompressFrame(*z, kMaxDecompressedBytes);
+#ifndef REPRO_SNAPSHOT_CODEC_H_
+#define REPRO_SNAPSHOT_CODEC_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace repro {
+
+// One zstd frame holding `raw`, with its size and a content checksum.
+// Internal on a zstd failure (out of memory).
+absl::StatusOr<std::string> CompressFrame(absl::string_view raw);
+
+// The content of the single zstd frame `frame`. DataLoss when it is not a
+// zstd frame, has no checksum or content size, is truncated, has trailing
+// bytes, fails its checksum, or would decompress to more than `max_bytes`.
+absl::StatusOr<std::string> DecompressFrame(absl::string_view frame,
+                                            uint64_t max_bytes);
+
+}  // namespace repro
+
+#endif  // REPRO_SNAPSHOT_CODEC_H_

@@ -1,0 +1,48 @@
+// The file-system seam that snapshot writing and reading go through, so that
+// tests can make the disk full or a folder unwritable.
+//
+// Example:
+//   FileSystem& fs = FileSystem::Default();
+//   absl::Status s = fs.WriteAtomically("/tmp/snaps/a.fb", bytes);
+#ifndef REPRO_SNAPSHOT_FILE_SYSTEM_H_
+#define REPRO_SNAPSHOT_FILE_SYSTEM_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace repro {
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // The POSIX file system. Thread-safe.
+  static FileSystem& Default();
+
+  // Creates `dir` and its parents if missing. Error naming the path.
+  virtual absl::Status CreateDirs(const std::string& dir);
+
+  // Writes `bytes` to `path` atomically: a temporary file in the same folder,
+  // fsync, rename. On error the target is untouched and no temporary file is
+  // left behind; the status names the path and the system's reason.
+  virtual absl::Status WriteAtomically(const std::string& path,
+                                       absl::string_view bytes);
+
+  // Reads the whole file. NotFound if missing; FailedPrecondition if it is
+  // larger than `max_bytes` or not a regular file.
+  virtual absl::StatusOr<std::string> Read(const std::string& path,
+                                           uint64_t max_bytes);
+
+  // The regular files directly in `dir` whose names end with `suffix`,
+  // sorted. NotFound if `dir` does not exist.
+  virtual absl::StatusOr<std::vector<std::string>> List(
+      const std::string& dir, absl::string_view suffix);
+};
+
+}  // namespace repro
+
+#endif  // REPRO_SNAPSHOT_FILE_SYSTEM_H_

@@ -1,0 +1,34 @@
+// Framing constants of the snapshot file (docs/snapshot_format.md).
+//
+// A snapshot file is one zstd frame, with its content checksum and content
+// size, whose content is a FlatBuffer of snapshot.fbs with file identifier
+// "RPRO" and format_version kFormatVersion.
+#ifndef REPRO_SNAPSHOT_FORMAT_H_
+#define REPRO_SNAPSHOT_FORMAT_H_
+
+#include <cstdint>
+
+namespace repro {
+
+// The version this build writes and the newest it reads.
+inline constexpr uint32_t kFormatVersion = 1;
+
+// The FlatBuffers file identifier.
+inline constexpr char kFileIdentifier[] = "RPRO";
+
+// Snapshot file name extension.
+inline constexpr char kSnapshotExtension[] = ".fb";
+
+// Readers refuse files that decompress to more than this (a zip bomb, or a
+// file that is not ours).
+inline constexpr uint64_t kMaxDecompressedBytes = uint64_t{2} << 30;
+
+// Readers refuse compressed files larger than this.
+inline constexpr uint64_t kMaxFileBytes = uint64_t{2} << 30;
+
+// zstd level: fast, with most of the gain on float data.
+inline constexpr int kZstdLevel = 3;
+
+}  // namespace repro
+
+#endif  // REPRO_SNAPSHOT_FORMAT_H_

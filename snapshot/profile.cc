@@ -1,0 +1,85 @@
+#include "snapshot/profile.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace repro {
+namespace {
+constexpr int64_t kMaxSorted = 1 << 16;
+}  // namespace
+
+Profile ComputeProfile(const Tensor& x_in) {
+  Profile p;
+  Tensor x = x_in.Contiguous();
+  p.count = x.size();
+  const int64_t stride = std::max<int64_t>(1, x.size() / kMaxSorted);
+  std::vector<double> finite;
+  finite.reserve(std::min<int64_t>(x.size(), kMaxSorted + 1));
+  double sum = 0, sum_sq = 0;
+  int64_t finite_count = 0;
+  int lo_exp = std::numeric_limits<int>::max(), hi_exp = std::numeric_limits<int>::min();
+  std::vector<int64_t> exp_counts(2200, 0);  // exponents -1100 .. 1099
+  p.min = std::numeric_limits<double>::infinity();
+  p.max = -std::numeric_limits<double>::infinity();
+  VisitDType(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* d = x.data<T>();
+    for (int64_t i = 0; i < x.size(); ++i) {
+      const double v = static_cast<double>(d[i]);
+      if (std::isnan(v)) {
+        ++p.nan;
+        continue;
+      }
+      if (std::isinf(v)) {
+        ++(v > 0 ? p.pos_inf : p.neg_inf);
+        continue;
+      }
+      ++finite_count;
+      sum += v;
+      sum_sq += v * v;
+      p.min = std::min(p.min, v);
+      p.max = std::max(p.max, v);
+      if (v == 0) ++p.zeros;
+      if (v < 0) ++p.negatives;
+      if (std::fpclassify(d[i]) == FP_SUBNORMAL) ++p.subnormals;
+      if (v == std::trunc(v)) ++p.integers;
+      if (v != 0) {
+        int e = std::ilogb(v);
+        ++exp_counts[e + 1100];
+        lo_exp = std::min(lo_exp, e);
+        hi_exp = std::max(hi_exp, e);
+      }
+      if (i % stride == 0) finite.push_back(v);
+    }
+  });
+  if (finite_count == 0) {
+    p.min = p.max = 0;
+  } else {
+    p.mean = sum / finite_count;
+    p.std = std::sqrt(std::max(0.0, sum_sq / finite_count - p.mean * p.mean));
+    std::sort(finite.begin(), finite.end());
+  }
+  for (double q : kQuantileLevels) {
+    if (finite.empty()) {
+      p.quantiles.push_back(0);
+      continue;
+    }
+    const double pos = q * (finite.size() - 1);
+    const size_t lo = static_cast<size_t>(pos);
+    const size_t hi = std::min(lo + 1, finite.size() - 1);
+    p.quantiles.push_back(finite[lo] + (pos - lo) * (finite[hi] - finite[lo]));
+  }
+  if (!p.quantiles.empty() && finite_count > 0) {
+    p.quantiles.front() = p.min;
+    p.quantiles.back() = p.max;
+  }
+  if (lo_exp <= hi_exp) {
+    p.log2_hist_lo = lo_exp;
+    p.log2_hist.assign(exp_counts.begin() + lo_exp + 1100,
+                       exp_counts.begin() + hi_exp + 1101);
+  }
+  return p;
+}
+
+}  // namespace repro

@@ -1,0 +1,38 @@
+// The statistical profile of a tensor: what a synthesizer needs to build
+// look-alike data without any of the original values.
+//
+// Example:
+//   Profile p = ComputeProfile(x);
+//   if (p.nan > 0) ...
+#ifndef REPRO_SNAPSHOT_PROFILE_H_
+#define REPRO_SNAPSHOT_PROFILE_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace repro {
+
+// Quantile levels stored in every profile.
+inline constexpr double kQuantileLevels[] = {0,    0.01, 0.05, 0.25, 0.5,
+                                             0.75, 0.95, 0.99, 1};
+
+struct Profile {
+  int64_t count = 0;
+  double min = 0, max = 0, mean = 0, std = 0;  // over finite values
+  std::vector<double> quantiles;  // at kQuantileLevels, of finite values
+  int64_t nan = 0, pos_inf = 0, neg_inf = 0;
+  int64_t zeros = 0, negatives = 0, subnormals = 0, integers = 0;
+  int32_t log2_hist_lo = 0;       // floor(log2|x|) of the first bin
+  std::vector<int64_t> log2_hist;  // counts per exponent, finite x != 0
+};
+
+// The profile of every element of `x` (any layout, any dtype). Quantiles
+// come from a sorted copy, or an evenly spaced sample of 65,536 values for
+// larger tensors (exact min and max are kept).
+Profile ComputeProfile(const Tensor& x);
+
+}  // namespace repro
+
+#endif  // REPRO_SNAPSHOT_PROFILE_H_

@@ -1,0 +1,134 @@
+#include "snapshot/reader.h"
+
+#include "absl/strings/str_cat.h"
+#include "flatbuffers/flatbuffers.h"
+#include "snapshot/codec.h"
+#include "snapshot/format.h"
+
+namespace repro {
+namespace {
+
+absl::Status Prefix(const std::string& path, const absl::Status& s) {
+  return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
+}
+
+absl::Status CheckTensors(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::TensorRecord>>* v,
+    const char* what) {
+  if (v == nullptr) return absl::OkStatus();
+  for (flatbuffers::uoffset_t i = 0; i < v->size(); ++i) {
+    const fb::TensorRecord* t = v->Get(i);
+    if (t->dtype() > fb::DType_MAX) {
+      return absl::DataLossError(absl::StrCat(what, " ", i, ": unknown dtype ",
+                                              static_cast<int>(t->dtype())));
+    }
+    if (t->partial()) continue;
+    absl::StatusOr<Tensor> tensor = TensorFromRecord(*t);
+    if (!tensor.ok()) {
+      return absl::DataLossError(
+          absl::StrCat(what, " ", i, ": ", tensor.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Tensor>> Tensors(
+    const flatbuffers::Vector<flatbuffers::Offset<fb::TensorRecord>>* v) {
+  std::vector<Tensor> out;
+  if (v == nullptr) return out;
+  for (const fb::TensorRecord* t : *v) {
+    absl::StatusOr<Tensor> tensor = TensorFromRecord(*t);
+    if (!tensor.ok()) return tensor.status();
+    out.push_back(*std::move(tensor));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<Tensor> TensorFromRecord(const fb::TensorRecord& t) {
+  if (t.partial()) {
+    return absl::FailedPreconditionError(
+        "the snapshot keeps only statistics of this tensor (partial capture)");
+  }
+  std::vector<int64_t> shape, strides;
+  if (t.shape()) shape.assign(t.shape()->begin(), t.shape()->end());
+  if (t.strides()) strides.assign(t.strides()->begin(), t.strides()->end());
+  absl::Span<const uint8_t> data;
+  if (t.data()) data = absl::MakeConstSpan(t.data()->data(), t.data()->size());
+  absl::StatusOr<Tensor> tensor =
+      Tensor::FromBytes(static_cast<DType>(t.dtype()), shape, strides, data);
+  if (!tensor.ok()) return absl::DataLossError(tensor.status().message());
+  return tensor;
+}
+
+absl::StatusOr<LoadedSnapshot> LoadedSnapshot::Load(const std::string& path,
+                                                    FileSystem& fs) {
+  absl::StatusOr<std::string> bytes = fs.Read(path, kMaxFileBytes);
+  if (!bytes.ok()) return bytes.status();
+  absl::StatusOr<LoadedSnapshot> s = Parse(*bytes);
+  if (!s.ok()) return Prefix(path, s.status());
+  return s;
+}
+
+absl::StatusOr<LoadedSnapshot> LoadedSnapshot::Parse(
+    absl::string_view file_bytes) {
+  absl::StatusOr<std::string> raw =
+      DecompressFrame(file_bytes, kMaxDecompressedBytes);
+  if (!raw.ok()) return raw.status();
+  return FromFlatBuffer(*std::move(raw));
+}
+
+absl::StatusOr<LoadedSnapshot> LoadedSnapshot::FromFlatBuffer(
+    std::string flatbuffer) {
+  if (flatbuffer.size() < 8 ||
+      !flatbuffers::BufferHasIdentifier(flatbuffer.data(), kFileIdentifier)) {
+    return absl::DataLossError(
+        "not a Repro snapshot (FlatBuffers identifier is not RPRO)");
+  }
+  flatbuffers::Verifier verifier(
+      reinterpret_cast<const uint8_t*>(flatbuffer.data()), flatbuffer.size(),
+      /*max_depth=*/64, /*max_tables=*/1000000);
+  if (!fb::VerifySnapshotBuffer(verifier)) {
+    return absl::DataLossError("corrupt snapshot (FlatBuffers verifier failed)");
+  }
+  const fb::Snapshot* root = fb::GetSnapshot(flatbuffer.data());
+  if (root->format_version() > kFormatVersion) {
+    return absl::UnimplementedError(absl::StrCat(
+        "snapshot format version ", root->format_version(),
+        " is newer than this build reads (", kFormatVersion,
+        "); update Repro"));
+  }
+  if (root->format_version() == 0) {
+    return absl::DataLossError("snapshot has no format version");
+  }
+  if (root->kernel() == nullptr || root->kernel()->size() == 0) {
+    return absl::DataLossError("snapshot names no kernel");
+  }
+  if (absl::Status s = CheckTensors(root->inputs(), "input"); !s.ok()) return s;
+  if (absl::Status s = CheckTensors(root->outputs(), "output"); !s.ok()) return s;
+  return LoadedSnapshot(
+      std::make_shared<const std::string>(std::move(flatbuffer)));
+}
+
+const fb::Snapshot& LoadedSnapshot::root() const {
+  return *fb::GetSnapshot(buffer_->data());
+}
+
+absl::StatusOr<std::vector<Tensor>> LoadedSnapshot::Inputs() const {
+  return Tensors(root().inputs());
+}
+
+absl::StatusOr<std::vector<Tensor>> LoadedSnapshot::Outputs() const {
+  return Tensors(root().outputs());
+}
+
+bool LoadedSnapshot::HasFullInputs() const {
+  if (root().inputs() == nullptr) return true;
+  for (const fb::TensorRecord* t : *root().inputs()) {
+    if (t->partial()) return false;
+  }
+  return true;
+}
+
+}  // namespace repro

@@ -1,0 +1,206 @@
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "snapshot/codec.h"
+#include "snapshot/file_system.h"
+#include "snapshot/format.h"
+#include "snapshot/profile.h"
+#include "snapshot/reader.h"
+#include "snapshot/record.h"
+
+namespace repro {
+namespace {
+
+using ::testing::HasSubstr;
+
+CallRecord SampleRecord() {
+  CallRecord r;
+  r.kernel = "log";
+  r.attrs.Set("axis", 1);
+  r.inputs = {Tensor::FromValues<double>({0.0, 1.0, -2.0, 4.0}, {2, 2})};
+  r.outputs = {Tensor::FromValues<double>({-1.0 / 0.0, 0.0, 0.0 / 0.0, 1.38}, {2, 2})};
+  r.failure = FailureKind::kDivide;
+  r.fp_flags = kFpDivide | kFpInvalid;
+  r.bad_count = 2;
+  r.bad_indices = {0, 2};
+  r.bad_input_values = {0.0, -2.0};
+  r.environment = CurrentEnvironment();
+  r.stack = {"main", "Train"};
+  r.breadcrumbs = {{"epoch", "7"}};
+  r.fingerprint = 0x1234abcd;
+  return r;
+}
+
+std::string TempDir() {
+  const char* t = std::getenv("TEST_TMPDIR");
+  return t ? t : "/tmp";
+}
+
+TEST(SnapshotTest, RoundTrip) {
+  absl::StatusOr<std::string> file = EncodeSnapshot(SampleRecord(), {});
+  ASSERT_TRUE(file.ok());
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(*file);
+  ASSERT_TRUE(s.ok()) << s.status();
+  const fb::Snapshot& root = s->root();
+  EXPECT_EQ(root.format_version(), kFormatVersion);
+  EXPECT_EQ(root.kernel()->str(), "log");
+  EXPECT_EQ(root.outcome()->failure(), fb::Failure_Divide);
+  EXPECT_EQ(root.outcome()->bad_indices()->size(), 2u);
+  EXPECT_EQ(root.breadcrumbs()->Get(0)->key()->str(), "epoch");
+  EXPECT_EQ(root.fingerprint(), 0x1234abcdu);
+  EXPECT_EQ(root.repeat_count(), 1);
+  absl::StatusOr<std::vector<Tensor>> in = s->Inputs();
+  ASSERT_TRUE(in.ok());
+  EXPECT_EQ((*in)[0].ToBytes(), SampleRecord().inputs[0].ToBytes());
+  const fb::Profile* p = root.inputs()->Get(0)->profile();
+  EXPECT_EQ(p->count(), 4);
+  EXPECT_EQ(p->zeros(), 1);
+  EXPECT_EQ(p->negatives(), 1);
+  EXPECT_EQ(p->min(), -2.0);
+}
+
+TEST(SnapshotTest, StridesAreKept) {
+  CallRecord r = SampleRecord();
+  Tensor base = Tensor::FromValues<float>({1, 2, 3, 4, 5, 6}, {2, 3});
+  r.inputs = {*base.Transpose({1, 0})};
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(*EncodeSnapshot(r, {}));
+  ASSERT_TRUE(s.ok());
+  Tensor t = (*s->Inputs())[0];
+  EXPECT_THAT(t.strides(), ::testing::ElementsAre(1, 3));
+  EXPECT_EQ(t.ToBytes(), r.inputs[0].ToBytes());
+}
+
+TEST(SnapshotTest, StatsCaptureKeepsNoRawValues) {
+  CaptureOptions stats;
+  stats.mode = CaptureMode::kStats;
+  absl::StatusOr<LoadedSnapshot> s =
+      LoadedSnapshot::Parse(*EncodeSnapshot(SampleRecord(), stats));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->root().capture(), fb::Capture_Stats);
+  const fb::TensorRecord* t = s->root().inputs()->Get(0);
+  EXPECT_TRUE(t->partial());
+  EXPECT_EQ(t->data(), nullptr);
+  EXPECT_EQ(t->sample(), nullptr);
+  EXPECT_EQ(s->root().outcome()->bad_input_values()->size(), 0u);
+  EXPECT_FALSE(s->HasFullInputs());
+  EXPECT_EQ(s->Inputs().status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(SnapshotTest, ByteCapMakesAPartialSnapshotWithASample) {
+  CallRecord r = SampleRecord();
+  r.inputs = {Tensor::Zeros(DType::kFloat64, {5000})};
+  CaptureOptions small;
+  small.max_bytes = 1000;
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(*EncodeSnapshot(r, small));
+  ASSERT_TRUE(s.ok());
+  const fb::TensorRecord* t = s->root().inputs()->Get(0);
+  EXPECT_TRUE(t->partial());
+  EXPECT_EQ(t->sample()->size(), 1024u);  // an evenly spaced sample
+  EXPECT_EQ(t->profile()->zeros(), 5000);
+  EXPECT_FALSE(s->root().outputs()->Get(0)->partial());  // 32 bytes fit
+}
+
+TEST(SnapshotTest, TruncatedAndBitFlippedAreDataLoss) {
+  std::string file = *EncodeSnapshot(SampleRecord(), {});
+  for (size_t cut : {size_t{0}, size_t{3}, file.size() / 2, file.size() - 1}) {
+    absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(file.substr(0, cut));
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss) << cut;
+  }
+  // A flipped bit is either caught, or sits in a header field that does not
+  // change the content (the checksum covers the content): never a silently
+  // different snapshot.
+  const std::string original = LoadedSnapshot::Parse(file)->flatbuffer();
+  int caught = 0;
+  for (size_t pos = 0; pos < file.size(); ++pos) {
+    std::string flipped = file;
+    flipped[pos] ^= 0x10;
+    absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(flipped);
+    if (s.ok()) {
+      EXPECT_EQ(s->flatbuffer(), original) << "flip at " << pos;
+    } else {
+      ++caught;
+    }
+  }
+  EXPECT_GT(caught, static_cast<int>(file.size()) * 9 / 10);
+  EXPECT_THAT(LoadedSnapshot::Parse(file + "x").status().message(),
+              HasSubstr("unexpected bytes"));
+}
+
+TEST(SnapshotTest, WrongIdentifierAndVersion) {
+  absl::StatusOr<std::string> not_ours = CompressFrame("hello, this is not a flatbuffer");
+  EXPECT_THAT(LoadedSnapshot::Parse(*not_ours).status().message(),
+              HasSubstr("not a Repro snapshot"));
+
+  flatbuffers::FlatBufferBuilder b;
+  fb::FinishSnapshotBuffer(b, fb::CreateSnapshotDirect(b, kFormatVersion + 1, "add"));
+  std::string newer(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::FromFlatBuffer(newer);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_THAT(s.status().message(), HasSubstr("version 2 is newer"));
+}
+
+TEST(SnapshotTest, DataSizeMismatchIsDataLoss) {
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<int64_t> shape = {4};
+  std::vector<uint8_t> data(8);  // 4 float64 need 32 bytes
+  auto t = fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, &data);
+  std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs = {t};
+  fb::FinishSnapshotBuffer(
+      b, fb::CreateSnapshotDirect(b, kFormatVersion, "add", 1, nullptr, 0,
+                                  fb::Capture_Full, &inputs));
+  std::string raw(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::FromFlatBuffer(raw);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(s.status().message(), HasSubstr("input 0: data holds 8 bytes"));
+}
+
+TEST(SnapshotTest, DecompressionIsCapped) {
+  std::string big(1 << 20, 'a');
+  std::string frame = *CompressFrame(big);
+  EXPECT_THAT(DecompressFrame(frame, 1000).status().message(),
+              HasSubstr("more than the limit"));
+  EXPECT_EQ(*DecompressFrame(frame, 1 << 20), big);
+}
+
+TEST(FileSystemTest, AtomicWriteReadList) {
+  FileSystem& fs = FileSystem::Default();
+  std::string dir = TempDir() + "/fs_test/a/b";
+  ASSERT_TRUE(fs.CreateDirs(dir).ok());
+  ASSERT_TRUE(fs.WriteAtomically(dir + "/x.fb", "hello").ok());
+  EXPECT_EQ(*fs.Read(dir + "/x.fb", 100), "hello");
+  EXPECT_EQ(fs.Read(dir + "/x.fb", 2).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(fs.Read(dir + "/missing.fb", 100).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_THAT(*fs.List(dir, ".fb"), ::testing::ElementsAre(dir + "/x.fb"));
+  // A folder that cannot exist (its parent is a file): a clear error and
+  // no temporary file left behind.
+  absl::Status s = fs.WriteAtomically(dir + "/x.fb/y.fb", "data");
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("x.fb/y.fb"));
+  EXPECT_THAT(*fs.List(dir, ""), ::testing::ElementsAre(dir + "/x.fb"));
+}
+
+TEST(ProfileTest, CountsSpecialValues) {
+  Tensor x = Tensor::FromValues<double>(
+      {0.0, -1.5, 2.0, 1e-310, 0.0 / 0.0, 1.0 / 0.0, -1.0 / 0.0, 8.0}, {8});
+  Profile p = ComputeProfile(x);
+  EXPECT_EQ(p.count, 8);
+  EXPECT_EQ(p.nan, 1);
+  EXPECT_EQ(p.pos_inf, 1);
+  EXPECT_EQ(p.neg_inf, 1);
+  EXPECT_EQ(p.zeros, 1);
+  EXPECT_EQ(p.negatives, 1);
+  EXPECT_EQ(p.subnormals, 1);
+  EXPECT_EQ(p.integers, 3);  // 0, 2, 8
+  EXPECT_EQ(p.min, -1.5);
+  EXPECT_EQ(p.max, 8.0);
+  EXPECT_EQ(p.quantiles.size(), 9u);
+  EXPECT_EQ(p.log2_hist_lo, -1030);  // ilogb(1e-310)
+}
+
+}  // namespace
+}  // namespace repro
