@@ -73,15 +73,17 @@ inline FpFlags SpecialValueFlag(double y, bool any_nan, bool all_finite,
 }
 
 // Runs `compute` (which may raise spurious flags, as vectorized code does),
-// drops the flags it raised, and raises `derive()` instead when the output
-// holds a non-finite value. `out` must be contiguous.
+// drops the invalid, divide and overflow flags it raised, and raises
+// `derive()` instead when the output holds a non-finite value. Underflow is
+// kept as the hardware raised it. `out` must be contiguous.
 template <typename T, typename Compute, typename Derive>
 void WithDerivedFlags(const Tensor& out, Compute&& compute, Derive&& derive) {
   FpFlags saved = SaveAndClearFpFlags();
   compute();
   const bool finite = AllFinite(out.data<T>(), out.size());
+  const FpFlags underflow = TestFpFlags() & kFpUnderflow;
   DiscardFpFlags(saved);
-  if (!finite) RaiseFpFlags(derive());
+  RaiseFpFlags(underflow | (finite ? 0 : derive()));
 }
 
 // Flags for a kernel whose output elements depend on all inputs at once
