@@ -1,0 +1,112 @@
+#include "tools/cli.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace repro {
+namespace {
+
+// Our flags: those defined in tools/, not the libraries' own.
+bool IsToolFlag(const absl::CommandLineFlag& flag) {
+  return absl::StrContains(flag.Filename(), "tools/");
+}
+
+void PrintHelp(absl::string_view usage) {
+  std::cout << usage << "\n\nFlags:\n";
+  std::map<std::string, absl::CommandLineFlag*> sorted;
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    if (IsToolFlag(*flag)) sorted[std::string(name)] = flag;
+  }
+  for (const auto& [name, flag] : sorted) {
+    std::cout << "  --" << name << "  " << flag->Help()
+              << " (default: " << flag->DefaultValue() << ")\n";
+  }
+  std::cout << "  --help  print this help\n";
+}
+
+}  // namespace
+
+void FailUsage(absl::string_view tool, absl::string_view message) {
+  std::fprintf(stderr, "%s: %s\n", std::string(tool).c_str(),
+               std::string(message).c_str());
+  std::exit(2);
+}
+
+std::vector<std::string> ParseToolFlags(int argc, char** argv,
+                                        absl::string_view tool,
+                                        absl::string_view usage,
+                                        bool stop_at_first_positional) {
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    absl::string_view arg = argv[i];
+    if (arg == "--") {
+      for (++i; i < argc; ++i) positional.emplace_back(argv[i]);
+      break;
+    }
+    if (!absl::StartsWith(arg, "-") || arg == "-") {
+      if (stop_at_first_positional) {
+        for (; i < argc; ++i) positional.emplace_back(argv[i]);
+        break;
+      }
+      positional.emplace_back(arg);
+      continue;
+    }
+    if (arg == "--help" || arg == "-h" || arg == "-help" || arg == "--helpfull") {
+      PrintHelp(usage);
+      std::exit(0);
+    }
+    absl::string_view body = absl::StripPrefix(absl::StripPrefix(arg, "-"), "-");
+    std::string name(body.substr(0, body.find('=')));
+    const bool has_value = body.find('=') != absl::string_view::npos;
+    std::string value(has_value ? body.substr(body.find('=') + 1) : "");
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if ((flag == nullptr || !IsToolFlag(*flag)) && !has_value &&
+        absl::StartsWith(name, "no")) {
+      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
+      if (negated != nullptr && negated->IsOfType<bool>()) {
+        flag = negated;
+        value = "false";
+      }
+    }
+    if (flag == nullptr || !IsToolFlag(*flag)) {
+      FailUsage(tool, absl::StrCat("unknown flag ", arg, " (see --help)"));
+    }
+    if (!has_value && value.empty()) {
+      if (flag->IsOfType<bool>()) {
+        value = "true";
+      } else if (i + 1 < argc) {
+        value = argv[++i];
+      } else {
+        FailUsage(tool, absl::StrCat("flag --", name, " needs a value"));
+      }
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      FailUsage(tool, absl::StrCat("--", name, "=", value, ": ", error));
+    }
+  }
+  return positional;
+}
+
+std::string ResolveUserPath(const std::string& path) {
+  if (!path.empty() && path[0] == '/') return path;
+  const char* wd = std::getenv("BUILD_WORKING_DIRECTORY");
+  return wd ? absl::StrCat(wd, "/", path) : path;
+}
+
+std::string DisplayPath(const std::string& path) {
+  const char* wd = std::getenv("BUILD_WORKING_DIRECTORY");
+  if (wd == nullptr) return path;
+  std::string prefix = absl::StrCat(wd, "/");
+  return absl::StartsWith(path, prefix) ? path.substr(prefix.size()) : path;
+}
+
+}  // namespace repro
