@@ -165,6 +165,23 @@ TEST(SnapshotTest, DecompressionIsCapped) {
   EXPECT_EQ(*DecompressFrame(frame, 1 << 20), big);
 }
 
+TEST(SnapshotTest, VersionOneSnapshotStillLoads) {
+  absl::StatusOr<LoadedSnapshot> s =
+      LoadedSnapshot::Load("snapshot/testdata/v1_log_divide.fb");
+  ASSERT_TRUE(s.ok()) << s.status();
+  const fb::Snapshot& root = s->root();
+  EXPECT_EQ(root.format_version(), 1u);
+  EXPECT_EQ(root.kernel()->str(), "log");
+  EXPECT_EQ(root.outcome()->failure(), fb::Failure_Divide);
+  EXPECT_EQ(root.repeat_count(), 2);
+  EXPECT_EQ(root.breadcrumbs()->Get(0)->key()->str(), "batch");
+  absl::StatusOr<std::vector<Tensor>> in = s->Inputs();
+  ASSERT_TRUE(in.ok());
+  ASSERT_EQ(in->size(), 1u);
+  EXPECT_EQ((*in)[0].GetAsDouble(0), 0.0);  // the underflowed product
+  EXPECT_EQ(root.outcome()->bad_indices()->Get(0), 0);
+}
+
 TEST(FileSystemTest, AtomicWriteReadList) {
   FileSystem& fs = FileSystem::Default();
   std::string dir = TempDir() + "/fs_test/a/b";

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# End to end: record every example app with the real tools and check the
+# snapshots, exit codes, summaries and inspect's output.
+set -uo pipefail
+
+RUNFILES="${TEST_SRCDIR:-$PWD/..}/repro"
+cd "$RUNFILES"
+RECORD=tools/record
+INSPECT=tools/inspect
+WORK="${TEST_TMPDIR:-/tmp}/e2e_record"
+rm -rf "$WORK" && mkdir -p "$WORK"
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# expect_record NAME EXPECTED_EXIT PATTERN [record flags...]: records the
+# example app NAME; checks the exit code and that exactly one snapshot whose
+# name matches PATTERN was written.
+expect_record() {
+  local name=$1 want_exit=$2 pattern=$3
+  shift 3
+  local out="$WORK/$name"
+  "$RECORD" --out="$out" "$@" "examples/$name" >"$WORK/$name.stdout" 2>"$WORK/$name.stderr"
+  local got=$?
+  [[ $got -eq $want_exit ]] || fail "$name: exit $got, want $want_exit ($(cat "$WORK/$name.stderr"))"
+  local snaps=("$out"/*.fb)
+  [[ ${#snaps[@]} -eq 1 && -f ${snaps[0]} ]] || fail "$name: want one snapshot, got: ${snaps[*]}"
+  [[ $(basename "${snaps[0]}") =~ $pattern ]] || fail "$name: snapshot ${snaps[0]} does not match $pattern"
+  grep -q "snapshot(s) in" "$WORK/$name.stderr" || fail "$name: no summary"
+  SNAP=${snaps[0]}
+}
+
+expect_record log_likelihood 0 '^log-[0-9a-f]{16}\.fb$'
+"$INSPECT" "$SNAP" >"$WORK/inspect.txt" || fail "inspect exited $?"
+grep -q "outcome    divide" "$WORK/inspect.txt" || fail "inspect: no divide outcome"
+grep -q "breadcrumbs batch=0" "$WORK/inspect.txt" || fail "inspect: no breadcrumbs"
+grep -q "failed 2 time(s)" "$WORK/inspect.txt" || fail "inspect: repeat count not 2"
+
+expect_record fractional_power 0 '^power-'
+"$INSPECT" "$SNAP" | grep -q "outcome    invalid" || fail "fractional_power: not invalid"
+
+expect_record shape_mismatch 1 '^matmul-'
+"$INSPECT" "$SNAP" | grep -q "inner dimensions differ" || fail "shape_mismatch: no message"
+
+expect_record user_kernel 139 '^gather-'
+grep -q "died of signal 11" "$WORK/user_kernel.stderr" || fail "user_kernel: signal not reported"
+"$INSPECT" "$SNAP" | grep -q "outcome    crash, signal 11" || fail "user_kernel: not a crash"
+
+expect_record injected_power 0 '^power-' --inject=power:error@3
+grep -q "step 3: INTERNAL: injected fault" "$WORK/injected_power.stdout" || fail "no injected fault"
+"$INSPECT" "$SNAP" | grep -q "injected by REPRO_INJECT" || fail "snapshot not marked injected"
+
+expect_record naive_softmax 0 '^(exp|divide)-' --on=overflow
+"$INSPECT" --json "$SNAP" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["kernel"]=="exp", d["kernel"]' \
+  || fail "inspect --json is not the exp snapshot as JSON"
+"$INSPECT" --npy="$WORK/npy" "$SNAP" >/dev/null || fail "inspect --npy exited $?"
+[[ -s $(ls "$WORK"/npy/*_input0.npy) ]] || fail "no .npy written"
+
+# Stats capture keeps no raw values.
+expect_record fractional_power 0 '^power-' --capture=stats
+"$INSPECT" "$SNAP" | grep -q "statistics only" || fail "stats capture kept data"
+
+# Bad usage and bad input: exit 2 with one line.
+"$RECORD" --on=sometimes examples/naive_softmax 2>"$WORK/err"; rc=$?
+[[ $rc -eq 2 && $(wc -l <"$WORK/err") -eq 1 ]] || fail "record --on=sometimes: rc $rc"
+"$RECORD" "$WORK/no-such-app" 2>"$WORK/err"; rc=$?
+[[ $rc -eq 2 ]] || fail "record of a missing app: rc $rc"
+echo "not a snapshot" >"$WORK/bad.fb"
+"$INSPECT" "$WORK/bad.fb" 2>"$WORK/err"; rc=$?
+[[ $rc -eq 2 ]] && grep -q "bad.fb: not a zstd frame" "$WORK/err" || fail "inspect of garbage: rc $rc"
+"$INSPECT" --help >/dev/null || fail "inspect --help exited $?"
+
+# An invalid REPRO_* variable never disturbs the application.
+REPRO_RECORD="$WORK/env" REPRO_ON=bogus examples/fractional_power >"$WORK/out" 2>"$WORK/err"
+rc=$?
+[[ $rc -eq 0 ]] && grep -q "recording is off" "$WORK/err" && grep -q "cbrt(27) = 3" "$WORK/out" \
+  || fail "bad REPRO_ON disturbed the app (rc $rc)"
+
+if [[ $failures -gt 0 ]]; then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "all end-to-end recording checks passed"
