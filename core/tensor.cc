@@ -11,10 +11,12 @@ namespace repro {
 namespace tensor_internal {
 
 Buffer* Buffer::Allocate(size_t bytes) {
-  size_t total = kHeader + ((bytes + 63) / 64) * 64;
-  void* mem = std::aligned_alloc(64, total);
+  void* mem = std::malloc(sizeof(Buffer) + kAlign - 1 + (bytes ? bytes : 1));
   if (mem == nullptr) throw std::bad_alloc();
   Buffer* b = new (mem) Buffer();
+  const uintptr_t start = reinterpret_cast<uintptr_t>(mem);
+  const uintptr_t data = (start + sizeof(Buffer) + kAlign - 1) & ~(kAlign - 1);
+  b->data_offset_ = data - start;
   b->size_ = bytes;
   return b;
 }
@@ -75,14 +77,22 @@ Tensor::Tensor(Tensor&& other) noexcept
       shape_(std::move(other.shape_)),
       strides_(std::move(other.strides_)),
       offset_(other.offset_),
-      size_(other.size_) {
+      size_(other.size_),
+      borrowed_(other.borrowed_) {
   other.buffer_ = nullptr;
+}
+
+Tensor Tensor::Borrow(const Tensor& t) {
+  Tensor view(t.dtype_, t.buffer_, t.shape_, t.strides_, t.offset_);
+  view.borrowed_ = true;
+  return view;
 }
 
 Tensor& Tensor::operator=(const Tensor& other) {
   if (this != &other) {
     other.buffer_->Ref();
-    if (buffer_) buffer_->Unref();
+    if (buffer_ && !borrowed_) buffer_->Unref();
+    borrowed_ = false;
     buffer_ = other.buffer_;
     dtype_ = other.dtype_;
     shape_ = other.shape_;
@@ -95,7 +105,8 @@ Tensor& Tensor::operator=(const Tensor& other) {
 
 Tensor& Tensor::operator=(Tensor&& other) noexcept {
   if (this != &other) {
-    if (buffer_) buffer_->Unref();
+    if (buffer_ && !borrowed_) buffer_->Unref();
+    borrowed_ = other.borrowed_;
     buffer_ = other.buffer_;
     other.buffer_ = nullptr;
     dtype_ = other.dtype_;
@@ -108,7 +119,7 @@ Tensor& Tensor::operator=(Tensor&& other) noexcept {
 }
 
 Tensor::~Tensor() {
-  if (buffer_) buffer_->Unref();
+  if (buffer_ && !borrowed_) buffer_->Unref();
 }
 
 Tensor Tensor::Empty(DType dtype, absl::Span<const int64_t> shape) {

@@ -44,7 +44,12 @@ std::string ShapeToString(absl::Span<const int64_t> shape);
 namespace tensor_internal {
 // A reference-counted, 64-byte aligned block of bytes. Hand-written rather
 // than std::shared_ptr because a tensor then costs one allocation instead of
-// two, which matters for the ≤ 50 ns target of a small kernel call.
+// two, which matters for the ≤ 50 ns target of a small kernel call. It
+// aligns within a plain malloc block: glibc serves malloc from its
+// per-thread cache, while aligned_alloc always takes the slow path. The
+// alignment is fixed because Eigen's vectorized reductions peel elements up
+// to an aligned address: a varying alignment would vary the summation order,
+// and with it the last bits of a result.
 class Buffer {
  public:
   static Buffer* Allocate(size_t bytes);
@@ -52,14 +57,15 @@ class Buffer {
   void Unref() {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) Free();
   }
-  uint8_t* data() { return reinterpret_cast<uint8_t*>(this) + kHeader; }
+  uint8_t* data() { return reinterpret_cast<uint8_t*>(this) + data_offset_; }
   size_t size() const { return size_; }
 
  private:
-  static constexpr size_t kHeader = 64;  // keeps data() 64-byte aligned
+  static constexpr size_t kAlign = 64;
   void Free();
   std::atomic<int64_t> refs_{1};
   size_t size_ = 0;
+  size_t data_offset_ = 0;
 };
 }  // namespace tensor_internal
 
@@ -165,6 +171,11 @@ class Tensor {
   // "float64[2,3]".
   std::string DebugString() const;
 
+  // A view of `t` that does not hold a reference to its buffer, for building
+  // a call's input array without touching reference counts. It must not
+  // outlive `t`; copies of it are ordinary tensors.
+  static Tensor Borrow(const Tensor& t);
+
  private:
   Tensor(DType dtype, tensor_internal::Buffer* buffer, Shape shape,
          Shape strides, int64_t offset);
@@ -175,6 +186,7 @@ class Tensor {
   Shape strides_;
   int64_t offset_;
   int64_t size_;
+  bool borrowed_ = false;  // see Borrow(): no reference held
 };
 
 // Calls fn(flat, pos) for every element in row-major order, where `pos` is the

@@ -30,6 +30,20 @@ TEST(TensorTest, CopiesShareTheBuffer) {
   EXPECT_EQ(c.data<int32_t>()[0], 7);
 }
 
+TEST(TensorTest, BorrowedViewsAndTheirCopies) {
+  Tensor copy;
+  {
+    Tensor a = Tensor::FromValues<double>({1, 2}, {2});
+    {
+      Tensor borrowed = Tensor::Borrow(a);
+      EXPECT_EQ(borrowed.data<double>(), a.data<double>());
+      copy = borrowed;  // an ordinary tensor holding its own reference
+    }
+    EXPECT_EQ(a.data<double>()[1], 2.0);  // the borrow released nothing
+  }
+  EXPECT_EQ(copy.data<double>()[1], 2.0);  // still alive after `a`
+}
+
 TEST(TensorTest, SliceIsAStridedView) {
   Tensor t = Tensor::FromValues<double>({0, 1, 2, 3, 4, 5, 6, 7, 8}, {3, 3});
   absl::StatusOr<Tensor> col = t.Slice(1, 1, 3, 1);

@@ -31,7 +31,7 @@ Attrs AxisAttrs(std::optional<int> axis, bool keepdims) {
 #define REPRO_BINARY(Fn, name)                                  \
   absl::StatusOr<Tensor> Fn(const Tensor& a, const Tensor& b) { \
     static const KernelDef& k = Builtin(name);                  \
-    const Tensor in[] = {a, b};                                 \
+    const Tensor in[] = {Tensor::Borrow(a), Tensor::Borrow(b)}; \
     return Dispatch(k, in, Attrs());                            \
   }
 #define REPRO_REDUCE(Fn, name)                                        \

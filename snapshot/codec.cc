@@ -12,16 +12,28 @@ namespace repro {
 absl::StatusOr<std::string> CompressFrame(absl::string_view raw) {
   ZSTD_CCtx* cctx = ZSTD_createCCtx();
   if (cctx == nullptr) return absl::InternalError("zstd: out of memory");
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, kZstdLevel);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel,
+                         raw.size() > kLargeFrameBytes ? kZstdLevelLarge : kZstdLevel);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
   ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
-  std::string out(ZSTD_compressBound(raw.size()), '\0');
-  size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
+  ZSTD_CCtx_setPledgedSrcSize(cctx, raw.size());
+  // Streamed through a small buffer into a reserved string: a string of
+  // ZSTD_compressBound bytes would be zero-filled first.
+  std::string out;
+  out.reserve(ZSTD_compressBound(raw.size()));
+  char chunk[1 << 17];
+  ZSTD_inBuffer in = {raw.data(), raw.size(), 0};
+  size_t left;
+  do {
+    ZSTD_outBuffer o = {chunk, sizeof(chunk), 0};
+    left = ZSTD_compressStream2(cctx, &o, &in, ZSTD_e_end);
+    if (ZSTD_isError(left)) {
+      ZSTD_freeCCtx(cctx);
+      return absl::InternalError(absl::StrCat("zstd: ", ZSTD_getErrorName(left)));
+    }
+    out.append(chunk, o.pos);
+  } while (left != 0);
   ZSTD_freeCCtx(cctx);
-  if (ZSTD_isError(n)) {
-    return absl::InternalError(absl::StrCat("zstd: ", ZSTD_getErrorName(n)));
-  }
-  out.resize(n);
   return out;
 }
 

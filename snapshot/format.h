@@ -26,8 +26,14 @@ inline constexpr uint64_t kMaxDecompressedBytes = uint64_t{2} << 30;
 // Readers refuse compressed files larger than this.
 inline constexpr uint64_t kMaxFileBytes = uint64_t{2} << 30;
 
-// zstd level: fast, with most of the gain on float data.
-inline constexpr int kZstdLevel = 3;
+// zstd level: the fastest, since float data compresses little at any level
+// and capture time counts against the application.
+inline constexpr int kZstdLevel = 1;
+
+// Above this many bytes a faster level (negative: zstd's --fast) keeps the
+// capture of a large failing call short; float data barely compresses.
+inline constexpr uint64_t kLargeFrameBytes = uint64_t{1} << 20;
+inline constexpr int kZstdLevelLarge = -1;
 
 }  // namespace repro
 

@@ -1,6 +1,7 @@
 #include "snapshot/profile.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cmath>
 #include <limits>
 
@@ -45,7 +46,11 @@ Profile ComputeProfile(const Tensor& x_in) {
       if (std::fpclassify(d[i]) == FP_SUBNORMAL) ++p.subnormals;
       if (v == std::trunc(v)) ++p.integers;
       if (v != 0) {
-        int e = std::ilogb(v);
+        // The exponent from the bits: std::ilogb is a libm call per value.
+        uint64_t bits;
+        std::memcpy(&bits, &v, 8);
+        const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+        const int e = biased != 0 ? biased - 1023 : std::ilogb(v);
         ++exp_counts[e + 1100];
         lo_exp = std::min(lo_exp, e);
         hi_exp = std::max(hi_exp, e);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -40,9 +41,12 @@ flatbuffers::Offset<fb::TensorRecord> WriteTensor(
   flatbuffers::Offset<flatbuffers::Vector<double>> sample;
   if (keep) {
     *budget -= bytes;
-    std::vector<uint8_t> raw = t.ToBytes();
-    b.ForceVectorAlignment(raw.size(), 1, 16);
-    data = b.CreateVector(raw);
+    b.ForceVectorAlignment(bytes, 1, 16);
+    if (t.IsContiguous()) {
+      data = b.CreateVector(t.raw_data(), bytes);
+    } else {
+      data = b.CreateVector(t.ToBytes());
+    }
   } else if (options.mode == CaptureMode::kFull) {
     std::vector<int64_t> idx;
     std::vector<double> val;
@@ -112,9 +116,11 @@ EnvironmentInfo CurrentEnvironment() {
   return env;
 }
 
-std::string BuildSnapshotFlatBuffer(const CallRecord& r,
-                                    const CaptureOptions& options) {
-  flatbuffers::FlatBufferBuilder b(1024);
+namespace {
+
+// Builds the FlatBuffer of `r` into `b`.
+void Build(const CallRecord& r, const CaptureOptions& options,
+           flatbuffers::FlatBufferBuilder& b) {
   uint64_t budget = options.max_bytes;
   std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs, outputs;
   for (const Tensor& t : r.inputs) inputs.push_back(WriteTensor(b, t, options, &budget));
@@ -146,13 +152,33 @@ std::string BuildSnapshotFlatBuffer(const CallRecord& r,
       r.policy.bits(), stats ? fb::Capture_Stats : fb::Capture_Full, &inputs,
       &outputs, outcome, env, &stack, &crumbs, r.fingerprint, r.repeat_count);
   fb::FinishSnapshotBuffer(b, root);
+}
+
+// A builder sized for the raw data it will hold, so that it never grows
+// (each growth copies everything built so far).
+size_t InitialSize(const CallRecord& r, const CaptureOptions& options) {
+  uint64_t raw = 0;
+  for (const Tensor& t : r.inputs) raw += t.size() * t.element_size();
+  for (const Tensor& t : r.outputs) raw += t.size() * t.element_size();
+  return static_cast<size_t>(std::min(raw, options.max_bytes)) + (64 << 10);
+}
+
+}  // namespace
+
+std::string BuildSnapshotFlatBuffer(const CallRecord& record,
+                                    const CaptureOptions& options) {
+  flatbuffers::FlatBufferBuilder b(InitialSize(record, options));
+  Build(record, options, b);
   return std::string(reinterpret_cast<const char*>(b.GetBufferPointer()),
                      b.GetSize());
 }
 
 absl::StatusOr<std::string> EncodeSnapshot(const CallRecord& record,
                                            const CaptureOptions& options) {
-  return CompressFrame(BuildSnapshotFlatBuffer(record, options));
+  flatbuffers::FlatBufferBuilder b(InitialSize(record, options));
+  Build(record, options, b);
+  return CompressFrame(absl::string_view(
+      reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize()));
 }
 
 }  // namespace repro

@@ -50,15 +50,20 @@ struct CallCounter {
 absl::Mutex g_counters_mu(absl::kConstInit);
 std::vector<CallCounter*>* g_counters ABSL_GUARDED_BY(g_counters_mu) = nullptr;
 
-CallCounter& LocalCounter() {
-  thread_local CallCounter* counter = [] {
-    auto* c = new CallCounter();
-    absl::MutexLock lock(&g_counters_mu);
-    if (g_counters == nullptr) g_counters = new std::vector<CallCounter*>();
-    g_counters->push_back(c);
-    return c;
-  }();
-  return *counter;
+CallCounter* RegisterCounter() {
+  auto* c = new CallCounter();
+  absl::MutexLock lock(&g_counters_mu);
+  if (g_counters == nullptr) g_counters = new std::vector<CallCounter*>();
+  g_counters->push_back(c);
+  return c;
+}
+
+// Constant-initialized, so that reading it needs no TLS init guard.
+thread_local CallCounter* t_counter = nullptr;
+
+inline CallCounter& LocalCounter() {
+  if (ABSL_PREDICT_FALSE(t_counter == nullptr)) t_counter = RegisterCounter();
+  return *t_counter;
 }
 
 int64_t SumCounters() {
@@ -129,7 +134,8 @@ FailureKind ScanOutput(const Tensor& out, absl::Span<const Tensor> inputs,
 // Fills the bad elements of `r` from its first output.
 void FindBadElements(CallRecord& r) {
   if (r.outputs.empty() || !IsFloat(r.outputs[0].dtype())) return;
-  const Tensor& out = r.outputs[0];
+  const Tensor out = r.outputs[0].Contiguous().Cast(DType::kFloat64);
+  const double* y = out.data<double>();
   std::vector<std::optional<Shape>> strides;
   for (const Tensor& t : r.inputs) {
     absl::StatusOr<Shape> b = BroadcastShapes(t.shape(), out.shape());
@@ -138,7 +144,7 @@ void FindBadElements(CallRecord& r) {
                           : std::nullopt);
   }
   for (int64_t i = 0; i < out.size(); ++i) {
-    if (std::isfinite(out.GetAsDouble(i))) continue;
+    if (std::isfinite(y[i])) continue;
     ++r.bad_count;
     if (r.bad_indices.size() >= kMaxBadIndices) continue;
     r.bad_indices.push_back(i);
@@ -280,46 +286,12 @@ absl::StatusOr<Tensor> Recorder::Watch(const KernelDef& kernel, KernelFn fn,
   InFlight* const outer = t_in_flight;
   t_in_flight = &flight;
   const FpFlags saved = SaveAndClearFpFlags();
-  absl::StatusOr<Tensor> result;
-  try {
-    if (ABSL_PREDICT_FALSE(inject && inject->kind == Injection::Kind::kCrash)) {
-      std::raise(SIGSEGV);
-    }
-    result = fn(inputs, attrs);
-  } catch (const std::exception& e) {
-    const FpFlags raised = RestoreFpFlags(saved);
-    t_in_flight = outer;
-    if (options_.policy.Has(FailureKind::kError)) {
-      CallRecord r;
-      r.failure = FailureKind::kError;
-      r.message = absl::StrCat("exception: ", e.what());
-      r.fp_flags = raised;
-      r.kernel = kernel.name;
-      r.kernel_version = kernel.version;
-      r.attrs = attrs;
-      r.inputs.assign(inputs.begin(), inputs.end());
-      void* frames[kMaxFrames];
-      const int depth = absl::GetStackTrace(frames, kMaxFrames, 1);
-      Capture(std::move(r), frames, depth);
-    }
-    throw;
-  }
+  absl::StatusOr<Tensor> result =
+      Invoke(kernel, fn, inputs, attrs, inject, saved, outer);
   FpFlags raised = RestoreFpFlags(saved);
   t_in_flight = outer;
   if (ABSL_PREDICT_FALSE(inject != nullptr)) {
-    if (inject->kind == Injection::Kind::kError) {
-      result = absl::InternalError(absl::StrCat(
-          "injected fault in ", kernel.name, " (REPRO_INJECT)"));
-    } else if (result.ok() && IsFloat(result->dtype()) && result->size() > 0) {
-      Tensor poisoned = Copy(*result);
-      VisitDType(poisoned.dtype(), [&](auto t) {
-        using T = decltype(t);
-        poisoned.data<T>()[0] = std::numeric_limits<T>::quiet_NaN();
-      });
-      result = poisoned;
-      RaiseFpFlags(kFpInvalid);
-      raised |= kFpInvalid;
-    }
+    raised |= Inject(*inject, kernel, result);
   }
   FailureKind kind = FailureKind::kNone;
   if (!result.ok()) {
@@ -331,21 +303,74 @@ absl::StatusOr<Tensor> Recorder::Watch(const KernelDef& kernel, KernelFn fn,
     }
   }
   if (ABSL_PREDICT_FALSE(kind != FailureKind::kNone)) {
-    CallRecord r;
-    r.failure = kind;
+    CallRecord r = NewRecord(kernel, inputs, attrs, kind);
     r.fp_flags = raised;
     r.injected = inject != nullptr;
     if (!result.ok()) r.message = result.status().ToString();
-    r.kernel = kernel.name;
-    r.kernel_version = kernel.version;
-    r.attrs = attrs;
-    r.inputs.assign(inputs.begin(), inputs.end());
     if (result.ok()) r.outputs.push_back(*result);
-    void* frames[kMaxFrames];
-    const int depth = absl::GetStackTrace(frames, kMaxFrames, 1);
-    Capture(std::move(r), frames, depth);
+    CaptureHere(std::move(r));
   }
   return result;
+}
+
+absl::StatusOr<Tensor> Recorder::Invoke(const KernelDef& kernel, KernelFn fn,
+                                        absl::Span<const Tensor> inputs,
+                                        const Attrs& attrs,
+                                        const Injection* inject, FpFlags saved,
+                                        void* outer) {
+  try {
+    if (ABSL_PREDICT_FALSE(inject && inject->kind == Injection::Kind::kCrash)) {
+      std::raise(SIGSEGV);
+    }
+    return fn(inputs, attrs);
+  } catch (const std::exception& e) {
+    const FpFlags raised = RestoreFpFlags(saved);
+    t_in_flight = static_cast<InFlight*>(outer);
+    if (options_.policy.Has(FailureKind::kError)) {
+      CallRecord r = NewRecord(kernel, inputs, attrs, FailureKind::kError);
+      r.message = absl::StrCat("exception: ", e.what());
+      r.fp_flags = raised;
+      CaptureHere(std::move(r));
+    }
+    throw;
+  }
+}
+
+FpFlags Recorder::Inject(const Injection& inject, const KernelDef& kernel,
+                         absl::StatusOr<Tensor>& result) {
+  if (inject.kind == Injection::Kind::kError) {
+    result = absl::InternalError(
+        absl::StrCat("injected fault in ", kernel.name, " (REPRO_INJECT)"));
+    return 0;
+  }
+  if (!result.ok() || !IsFloat(result->dtype()) || result->size() == 0) return 0;
+  Tensor poisoned = Copy(*result);
+  VisitDType(poisoned.dtype(), [&](auto t) {
+    using T = decltype(t);
+    poisoned.data<T>()[0] = std::numeric_limits<T>::quiet_NaN();
+  });
+  result = poisoned;
+  RaiseFpFlags(kFpInvalid);
+  return kFpInvalid;
+}
+
+CallRecord Recorder::NewRecord(const KernelDef& kernel,
+                               absl::Span<const Tensor> inputs,
+                               const Attrs& attrs, FailureKind kind) {
+  CallRecord r;
+  r.failure = kind;
+  r.kernel = kernel.name;
+  r.kernel_version = kernel.version;
+  r.attrs = attrs;
+  r.inputs.assign(inputs.begin(), inputs.end());
+  return r;
+}
+
+void Recorder::CaptureHere(CallRecord record) {
+  void* frames[kMaxFrames];
+  // Skip CaptureHere itself and the recorder frame that called it.
+  const int depth = absl::GetStackTrace(frames, kMaxFrames, 2);
+  Capture(std::move(record), frames, depth);
 }
 
 void Recorder::Capture(CallRecord r, const void* const* frames, int depth) {
@@ -474,19 +499,12 @@ void Recorder::RecordCrash(int signal) {
   InFlight* f = t_in_flight;
   if (f != nullptr && options_.policy.Has(FailureKind::kCrash)) {
     t_in_flight = nullptr;  // a second fault while recording is not recorded
-    CallRecord r;
-    r.failure = FailureKind::kCrash;
+    CallRecord r = NewRecord(*f->kernel, f->inputs, *f->attrs, FailureKind::kCrash);
     r.signal = signal;
     r.injected = f->injected;
     r.message = absl::StrCat("fatal signal ", signal, " (", strsignal(signal),
                              ") inside ", f->kernel->name);
-    r.kernel = f->kernel->name;
-    r.kernel_version = f->kernel->version;
-    r.attrs = *f->attrs;
-    r.inputs.assign(f->inputs.begin(), f->inputs.end());
-    void* frames[kMaxFrames];
-    const int depth = absl::GetStackTrace(frames, kMaxFrames, 2);
-    Capture(std::move(r), frames, depth);
+    CaptureHere(std::move(r));
   }
   WriteSummary();
 }

@@ -29,9 +29,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/attributes.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "core/failure.h"
+#include "core/fp_env.h"
 #include "core/registry.h"
 #include "snapshot/file_system.h"
 #include "snapshot/record.h"
@@ -103,6 +105,20 @@ class Recorder : public Monitor {
     uint64_t fingerprint = 0;
   };
 
+  // The kernel call itself; records and rethrows an exception. `outer` is
+  // the caller's in-flight call, restored before recording.
+  absl::StatusOr<Tensor> Invoke(const KernelDef& kernel, KernelFn fn,
+                                absl::Span<const Tensor> inputs,
+                                const Attrs& attrs, const Injection* inject,
+                                FpFlags saved, void* outer);
+  // Applies a NaN or error injection to `result`; returns the flags raised.
+  static FpFlags Inject(const Injection& inject, const KernelDef& kernel,
+                        absl::StatusOr<Tensor>& result);
+  static CallRecord NewRecord(const KernelDef& kernel,
+                              absl::Span<const Tensor> inputs,
+                              const Attrs& attrs, FailureKind kind);
+  // Captures `record` with the caller's stack.
+  ABSL_ATTRIBUTE_NOINLINE void CaptureHere(CallRecord record);
   void Capture(CallRecord record, const void* const* frames, int depth);
   void ReportOnce(const absl::Status& status);
   void WriteSummary();
