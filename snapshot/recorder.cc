@@ -402,7 +402,12 @@ void Recorder::Capture(CallRecord r, const void* const* frames, int depth) {
   std::string call_site;
   for (int i = 0; i < depth; ++i) {
     std::string s = Symbol(frames[i]);
-    if (call_site.empty() && !absl::StartsWith(s, "repro::")) call_site = s;
+    // The call site: the first frame outside Repro that has a name (raw
+    // addresses change from run to run with address randomization).
+    if (call_site.empty() && !absl::StartsWith(s, "repro::") &&
+        !absl::StartsWith(s, "0x")) {
+      call_site = s;
+    }
     r.stack.push_back(std::move(s));
   }
   Fnv fp;
