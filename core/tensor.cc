@@ -134,10 +134,19 @@ Tensor Tensor::Zeros(DType dtype, absl::Span<const int64_t> shape) {
   return t;
 }
 
-absl::StatusOr<Tensor> Tensor::FromBytes(DType dtype,
-                                         absl::Span<const int64_t> shape,
-                                         absl::Span<const int64_t> strides,
-                                         absl::Span<const uint8_t> bytes) {
+namespace {
+// The number of positions a strided layout reaches (1 + the largest offset).
+int64_t StridedSpan(absl::Span<const int64_t> shape,
+                    absl::Span<const int64_t> strides) {
+  int64_t span = 1;
+  for (size_t i = 0; i < shape.size(); ++i) span += strides[i] * (shape[i] - 1);
+  return span;
+}
+}  // namespace
+
+absl::Status Tensor::CheckLayout(DType dtype, absl::Span<const int64_t> shape,
+                                 absl::Span<const int64_t> strides,
+                                 uint64_t byte_count) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max() / 16;
   int64_t n = 1;
   for (int64_t d : shape) {
@@ -152,22 +161,18 @@ absl::StatusOr<Tensor> Tensor::FromBytes(DType dtype,
     n *= d;
   }
   const size_t esize = DTypeSize(dtype);
-  if (static_cast<uint64_t>(n) * esize != bytes.size()) {
+  if (static_cast<uint64_t>(n) * esize != byte_count) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "data holds ", bytes.size(), " bytes but ", DTypeName(dtype),
+        "data holds ", byte_count, " bytes but ", DTypeName(dtype),
         ShapeToString(shape), " needs ", n * esize));
   }
-  if (strides.empty() || n == 0) {
-    Tensor t = Empty(dtype, shape);
-    if (n) std::memcpy(t.raw_data(), bytes.data(), bytes.size());
-    return t;
-  }
+  if (strides.empty() || n == 0) return absl::OkStatus();
   if (strides.size() != shape.size()) {
     return absl::InvalidArgumentError(absl::StrCat(
         "strides ", ShapeToString(strides), " do not match shape ",
         ShapeToString(shape)));
   }
-  int64_t span = 1;  // elements the strided layout reaches
+  int64_t span = 1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (strides[i] < 0 || strides[i] > kMax) {
       return absl::InvalidArgumentError(
@@ -186,7 +191,22 @@ absl::StatusOr<Tensor> Tensor::FromBytes(DType dtype,
         "strides ", ShapeToString(strides), " spread ", n,
         " elements over ", span, " positions"));
   }
-  Tensor base = Zeros(dtype, {span});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Tensor> Tensor::FromBytes(DType dtype,
+                                         absl::Span<const int64_t> shape,
+                                         absl::Span<const int64_t> strides,
+                                         absl::Span<const uint8_t> bytes) {
+  absl::Status layout = CheckLayout(dtype, shape, strides, bytes.size());
+  if (!layout.ok()) return layout;
+  if (strides.empty() || bytes.empty()) {
+    Tensor t = Empty(dtype, shape);
+    if (!bytes.empty()) std::memcpy(t.raw_data(), bytes.data(), bytes.size());
+    return t;
+  }
+  const size_t esize = DTypeSize(dtype);
+  Tensor base = Zeros(dtype, {StridedSpan(shape, strides)});
   Tensor t(dtype, base.buffer_, Shape(shape.begin(), shape.end()),
            Shape(strides.begin(), strides.end()), 0);
   base.buffer_->Ref();

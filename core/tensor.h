@@ -109,6 +109,12 @@ class Tensor {
                                           absl::Span<const int64_t> strides,
                                           absl::Span<const uint8_t> bytes);
 
+  // The checks of FromBytes without building the tensor: OK when `shape`,
+  // `strides` and a data size of `byte_count` bytes describe a valid tensor.
+  static absl::Status CheckLayout(DType dtype, absl::Span<const int64_t> shape,
+                                  absl::Span<const int64_t> strides,
+                                  uint64_t byte_count);
+
   DType dtype() const { return dtype_; }
   const Shape& shape() const { return shape_; }
   // Strides in elements (not bytes, unlike NumPy).

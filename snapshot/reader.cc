@@ -23,10 +23,14 @@ absl::Status CheckTensors(
                                               static_cast<int>(t->dtype())));
     }
     if (t->partial()) continue;
-    absl::StatusOr<Tensor> tensor = TensorFromRecord(*t);
-    if (!tensor.ok()) {
-      return absl::DataLossError(
-          absl::StrCat(what, " ", i, ": ", tensor.status().message()));
+    std::vector<int64_t> shape, strides;
+    if (t->shape()) shape.assign(t->shape()->begin(), t->shape()->end());
+    if (t->strides()) strides.assign(t->strides()->begin(), t->strides()->end());
+    absl::Status layout = Tensor::CheckLayout(
+        static_cast<DType>(t->dtype()), shape, strides,
+        t->data() ? t->data()->size() : 0);
+    if (!layout.ok()) {
+      return absl::DataLossError(absl::StrCat(what, " ", i, ": ", layout.message()));
     }
   }
   return absl::OkStatus();

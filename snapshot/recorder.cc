@@ -21,6 +21,7 @@
 #include "core/fp_env.h"
 #include "core/scope.h"
 #include "core/shape.h"
+#include "snapshot/classify.h"
 #include "snapshot/codec.h"
 #include "snapshot/format.h"
 #include "snapshot/reader.h"
@@ -101,34 +102,6 @@ std::string Signature(absl::Span<const Tensor> inputs) {
 Tensor Copy(const Tensor& t) {
   std::vector<uint8_t> bytes = t.ToBytes();
   return *Tensor::FromBytes(t.dtype(), t.shape(), {}, bytes);
-}
-
-bool AnyNonFinite(const Tensor& t, bool nan_only) {
-  if (!IsFloat(t.dtype())) return false;
-  for (int64_t i = 0; i < t.size(); ++i) {
-    const double v = t.GetAsDouble(i);
-    if (nan_only ? std::isnan(v) : !std::isfinite(v)) return true;
-  }
-  return false;
-}
-
-// For kernels that do not promise exact flags: NaN out of NaN-free inputs is
-// invalid, an infinity out of finite inputs is overflow.
-FailureKind ScanOutput(const Tensor& out, absl::Span<const Tensor> inputs,
-                       const Policy& policy) {
-  if (!AnyNonFinite(out, false)) return FailureKind::kNone;
-  bool in_nan = false, in_nonfinite = false;
-  for (const Tensor& t : inputs) {
-    in_nan |= AnyNonFinite(t, true);
-    in_nonfinite |= AnyNonFinite(t, false);
-  }
-  if (policy.Has(FailureKind::kInvalid) && !in_nan && AnyNonFinite(out, true)) {
-    return FailureKind::kInvalid;
-  }
-  if (policy.Has(FailureKind::kOverflow) && !in_nonfinite) {
-    return FailureKind::kOverflow;
-  }
-  return FailureKind::kNone;
 }
 
 // Fills the bad elements of `r` from its first output.
@@ -293,15 +266,8 @@ absl::StatusOr<Tensor> Recorder::Watch(const KernelDef& kernel, KernelFn fn,
   if (ABSL_PREDICT_FALSE(inject != nullptr)) {
     raised |= Inject(*inject, kernel, result);
   }
-  FailureKind kind = FailureKind::kNone;
-  if (!result.ok()) {
-    if (options_.policy.Has(FailureKind::kError)) kind = FailureKind::kError;
-  } else {
-    kind = ClassifyFpFlags(raised, options_.policy);
-    if (kind == FailureKind::kNone && !kernel.exact_fp_flags) {
-      kind = ScanOutput(*result, inputs, options_.policy);
-    }
-  }
+  const FailureKind kind =
+      ClassifyCall(kernel, result, raised, inputs, options_.policy);
   if (ABSL_PREDICT_FALSE(kind != FailureKind::kNone)) {
     CallRecord r = NewRecord(kernel, inputs, attrs, kind);
     r.fp_flags = raised;

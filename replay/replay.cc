@@ -1,0 +1,199 @@
+#include "replay/replay.h"
+
+#include <csignal>
+#include <cmath>
+#include <cstring>
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "snapshot/classify.h"
+#include "snapshot/record.h"
+
+namespace repro {
+namespace {
+
+// Distance in units in the last place between two finite values of `dtype`.
+double UlpDiff(double a, double b, DType dtype) {
+  if (a == b) return 0;
+  const double ulp = dtype == DType::kFloat32
+                         ? std::fabs(static_cast<double>(std::nextafter(
+                               static_cast<float>(b), INFINITY)) - static_cast<float>(b))
+                         : std::fabs(std::nextafter(b, INFINITY) - b);
+  return std::fabs(a - b) / (ulp > 0 ? ulp : 1);
+}
+
+std::vector<std::string> EnvironmentDifferences(const fb::Snapshot& s,
+                                                const KernelDef& kernel) {
+  std::vector<std::string> diffs;
+  const EnvironmentInfo now = CurrentEnvironment();
+  auto compare = [&](const char* what, const flatbuffers::String* then,
+                     const std::string& current) {
+    const std::string recorded = then ? then->str() : "";
+    if (recorded != current) {
+      diffs.push_back(absl::StrCat(what, " was '", recorded, "', is '", current, "'"));
+    }
+  };
+  if (const fb::Environment* e = s.environment()) {
+    compare("CPU features", e->cpu_features(), now.cpu_features);
+    compare("compiler", e->compiler(), now.compiler);
+    compare("build mode", e->build_mode(), now.build_mode);
+  }
+  if (s.kernel_version() != kernel.version) {
+    diffs.push_back(absl::StrCat("kernel version was ", s.kernel_version(),
+                                 ", is ", kernel.version));
+  }
+  return diffs;
+}
+
+// Applies a recorded injection again (REPRO_INJECT semantics).
+void InjectAgain(const fb::Snapshot& s, absl::StatusOr<Tensor>& result,
+                 FpFlags& raised) {
+  const fb::Outcome* o = s.outcome();
+  if (o->failure() == fb::Failure_Crash) std::raise(SIGSEGV);
+  if (o->failure() == fb::Failure_Error) {
+    result = absl::InternalError(absl::StrCat("injected fault in ", s.kernel()->str(),
+                                              " (REPRO_INJECT)"));
+    return;
+  }
+  if (result.ok() && IsFloat(result->dtype()) && result->size() > 0) {
+    Tensor poisoned = *Tensor::FromBytes(result->dtype(), result->shape(), {},
+                                         result->ToBytes());
+    VisitDType(poisoned.dtype(), [&](auto t) {
+      using T = decltype(t);
+      poisoned.data<T>()[0] = std::numeric_limits<T>::quiet_NaN();
+    });
+    result = poisoned;
+    raised |= kFpInvalid;
+  }
+}
+
+}  // namespace
+
+const char* VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kReproduced:
+      return "reproduced";
+    case Verdict::kReproducedDifferently:
+      return "reproduced-differently";
+    case Verdict::kNotReproduced:
+      return "not-reproduced";
+    case Verdict::kTimeout:
+      return "timeout";
+  }
+  return "unknown";
+}
+
+int VerdictExitCode(Verdict verdict) {
+  return verdict == Verdict::kReproduced ? 0 : 1;
+}
+
+void DecideVerdict(ReplayResult& r) {
+  const std::string recorded(FailureKindName(r.recorded));
+  const std::string observed(FailureKindName(r.observed));
+  if (r.verdict == Verdict::kTimeout) {
+    r.detail = absl::StrCat("recorded ", recorded, "; the replay did not finish in time");
+    return;
+  }
+  if (r.observed == FailureKind::kNone) {
+    r.verdict = Verdict::kNotReproduced;
+    r.detail = absl::StrCat("recorded ", recorded, "; no failure now");
+  } else if (r.observed != r.recorded) {
+    r.verdict = Verdict::kReproducedDifferently;
+    r.detail = absl::StrCat("recorded ", recorded, ", now ", observed);
+  } else if (r.outputs_compared && !r.outputs_identical) {
+    r.verdict = Verdict::kReproducedDifferently;
+    r.detail = absl::StrCat(observed, " again, but the outputs differ from the recorded ones");
+  } else {
+    r.verdict = Verdict::kReproduced;
+    r.detail = absl::StrCat(observed, " again",
+                            r.outputs_compared ? ", outputs bit-identical" : "");
+  }
+  if (r.signal) absl::StrAppend(&r.detail, " (signal ", r.signal, ")");
+  if (!r.message.empty()) absl::StrAppend(&r.detail, ": ", r.message);
+  if (r.flags) absl::StrAppend(&r.detail, " [flags ", FpFlagsToString(r.flags), "]");
+}
+
+absl::Status CheckReplayable(const LoadedSnapshot& snapshot) {
+  absl::StatusOr<const KernelDef*> kernel =
+      Registry::Global().Lookup(snapshot.root().kernel()->str());
+  if (!kernel.ok()) return kernel.status();
+  if (!snapshot.HasFullInputs()) {
+    return absl::FailedPreconditionError(
+        "the snapshot keeps only statistics of its inputs (stats capture or "
+        "byte cap): it cannot be replayed exactly; use its synthesized test");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ReplayResult> ReplaySnapshot(const LoadedSnapshot& snapshot,
+                                            const ReplayOptions& options) {
+  if (absl::Status s = CheckReplayable(snapshot); !s.ok()) return s;
+  const fb::Snapshot& s = snapshot.root();
+  absl::StatusOr<const KernelDef*> kernel = Registry::Global().Lookup(s.kernel()->str());
+  if (!kernel.ok()) return kernel.status();
+  absl::StatusOr<std::vector<Tensor>> inputs = snapshot.Inputs();
+  if (!inputs.ok()) return inputs.status();
+  Attrs attrs;
+  if (s.attrs()) {
+    for (const fb::Attr* a : *s.attrs()) {
+      if (a->name()) attrs.Set(a->name()->str(), a->value());
+    }
+  }
+  const Policy policy = Policy::FromBits(s.policy());
+  FpMode mode;
+  if (const fb::Environment* e = s.environment()) {
+    mode.rounding = e->rounding() < 4 ? static_cast<Rounding>(e->rounding())
+                                      : Rounding::kNearest;
+    mode.flush_to_zero = e->flush_to_zero();
+    mode.denormals_are_zero = e->denormals_are_zero();
+  }
+
+  ReplayResult r;
+  r.recorded = static_cast<FailureKind>(s.outcome() ? s.outcome()->failure() : 0);
+  r.environment_differences = EnvironmentDifferences(s, **kernel);
+  KernelFn fn = (*kernel)->fn(options.use_reference ? Variant::kReference
+                                                    : Variant::kOptimized);
+  absl::StatusOr<Tensor> result;
+  FpFlags raised = 0;
+  {
+    ScopedFpMode scoped(mode);
+    const FpFlags saved = SaveAndClearFpFlags();
+    try {
+      result = fn(*inputs, attrs);
+    } catch (const std::exception& e) {
+      result = absl::InternalError(absl::StrCat("exception: ", e.what()));
+    }
+    raised = RestoreFpFlags(saved);
+    ClearFpFlags();
+  }
+  if (options.inject_again && s.outcome() && s.outcome()->injected()) {
+    InjectAgain(s, result, raised);
+  }
+  r.flags = raised;
+  r.observed = ClassifyCall(**kernel, result, raised, *inputs, policy);
+  if (!result.ok()) r.message = std::string(result.status().message());
+
+  absl::StatusOr<std::vector<Tensor>> recorded_outputs = snapshot.Outputs();
+  if (result.ok() && recorded_outputs.ok() && recorded_outputs->size() == 1) {
+    const Tensor& want = (*recorded_outputs)[0];
+    r.outputs_compared = true;
+    r.outputs_identical = want.dtype() == result->dtype() &&
+                          want.shape() == result->shape() &&
+                          want.ToBytes() == result->ToBytes();
+    if (options.use_reference && want.dtype() == result->dtype() &&
+        want.shape() == result->shape() && IsFloat(want.dtype())) {
+      for (int64_t i = 0; i < want.size(); ++i) {
+        const double a = result->GetAsDouble(i), b = want.GetAsDouble(i);
+        if (!std::isfinite(a) || !std::isfinite(b)) continue;
+        r.max_abs_diff = std::max(r.max_abs_diff, std::fabs(a - b));
+        r.max_ulp_diff = std::max(r.max_ulp_diff, UlpDiff(a, b, want.dtype()));
+      }
+    }
+  }
+  if (result.ok()) r.outputs.push_back(*result);
+  DecideVerdict(r);
+  return r;
+}
+
+}  // namespace repro
