@@ -109,7 +109,9 @@ absl::StatusOr<std::string> FileSystem::Read(const std::string& path,
 }
 
 absl::StatusOr<std::vector<std::string>> FileSystem::List(
-    const std::string& dir, absl::string_view suffix) {
+    const std::string& dir_in, absl::string_view suffix) {
+  std::string dir = dir_in;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return Errno("cannot list", dir, errno);
   std::vector<std::string> files;

@@ -1,0 +1,177 @@
+// replay: re-executes snapshots and says whether their failures reproduce.
+//
+//   bazel run //tools:replay -- [flags] SNAP|DIR...
+//
+// Prints a verdict per snapshot (or one JSON object per snapshot with
+// --json) and, for several, a summary; shows progress on stderr over a
+// folder. Exit code: 0 when every snapshot reproduced, 1 when some did not
+// (or reproduced differently, or timed out), 2 when a file is bad (one line
+// each, naming the file).
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/registry.h"
+#include "replay/replay.h"
+#include "replay/worker.h"
+#include "snapshot/file_system.h"
+#include "snapshot/format.h"
+#include "snapshot/reader.h"
+#include "tools/cli.h"
+#include "tools/json.h"
+
+ABSL_FLAG(bool, json, false, "print one JSON object per snapshot");
+ABSL_FLAG(bool, isolate, true,
+          "run each snapshot in a worker process (false: in this process, for a debugger)");
+ABSL_FLAG(double, timeout, 10, "seconds a worker may run before the verdict is timeout");
+ABSL_FLAG(bool, use_reference, false,
+          "run the reference implementation and report its distance to the recorded outputs");
+ABSL_FLAG(bool, inject_again, false,
+          "apply a recorded REPRO_INJECT fault again (injected faults reproduce)");
+
+namespace repro {
+namespace {
+
+constexpr char kTool[] = "replay";
+
+// Expands folders into their snapshot files; missing paths are bad input.
+std::vector<std::string> Expand(const std::vector<std::string>& args,
+                                std::vector<std::string>* bad) {
+  std::vector<std::string> files;
+  for (const std::string& arg : args) {
+    const std::string path = ResolveUserPath(arg);
+    absl::StatusOr<std::vector<std::string>> listed =
+        FileSystem::Default().List(path, kSnapshotExtension);
+    if (listed.ok()) {
+      files.insert(files.end(), listed->begin(), listed->end());
+    } else if (access(path.c_str(), F_OK) == 0) {
+      files.push_back(path);
+    } else {
+      bad->push_back(absl::StrCat(arg, ": no such file or folder"));
+    }
+  }
+  return files;
+}
+
+void PrintJson(const std::string& path, const absl::StatusOr<ReplayResult>& r) {
+  JsonWriter j;
+  j.Key("snapshot").String(DisplayPath(path));
+  if (!r.ok()) {
+    j.Key("verdict").String("bad-input").Key("error").String(r.status().message());
+    j.Key("exit_code").Int(2);
+  } else {
+    j.Key("verdict").String(VerdictName(r->verdict));
+    j.Key("exit_code").Int(VerdictExitCode(r->verdict));
+    j.Key("recorded").String(FailureKindName(r->recorded));
+    j.Key("observed").String(FailureKindName(r->observed));
+    j.Key("flags").String(FpFlagsToString(r->flags));
+    j.Key("signal").Int(r->signal);
+    j.Key("message").String(r->message);
+    j.Key("outputs_compared").Bool(r->outputs_compared);
+    j.Key("outputs_identical").Bool(r->outputs_identical);
+    if (absl::GetFlag(FLAGS_use_reference)) {
+      j.Key("reference_max_abs_diff").Double(r->max_abs_diff);
+      j.Key("reference_max_ulp_diff").Double(r->max_ulp_diff);
+    }
+    j.Key("environment_differences").BeginArray();
+    for (const std::string& d : r->environment_differences) j.String(d);
+    j.EndArray();
+    j.Key("detail").String(r->detail);
+  }
+  std::printf("%s\n", j.Finish().c_str());
+}
+
+void PrintText(const std::string& path, const ReplayResult& r) {
+  std::printf("%s: %s — %s\n", DisplayPath(path).c_str(), VerdictName(r.verdict),
+              r.detail.c_str());
+  if (absl::GetFlag(FLAGS_use_reference)) {
+    std::printf("  reference implementation: max |difference| %g, max %g ulp from the recorded outputs\n",
+                r.max_abs_diff, r.max_ulp_diff);
+  }
+  for (const std::string& d : r.environment_differences) {
+    std::printf("  note: %s\n", d.c_str());
+  }
+}
+
+int Run(const std::vector<std::string>& args) {
+  if (args.empty()) FailUsage(kTool, "give snapshot files or folders: replay SNAP|DIR...");
+  if (absl::GetFlag(FLAGS_timeout) <= 0) FailUsage(kTool, "--timeout must be positive");
+  // Replay never records, even when REPRO_RECORD is set.
+  InstallMonitor(nullptr);
+  std::vector<std::string> bad;
+  const std::vector<std::string> files = Expand(args, &bad);
+  if (files.empty() && bad.empty()) FailUsage(kTool, "no snapshot files (*.fb) found");
+  const bool json = absl::GetFlag(FLAGS_json);
+  const bool progress = files.size() > 1 && isatty(STDERR_FILENO);
+  WorkerOptions options;
+  options.timeout_seconds = absl::GetFlag(FLAGS_timeout);
+  options.replay.use_reference = absl::GetFlag(FLAGS_use_reference);
+  options.replay.inject_again = absl::GetFlag(FLAGS_inject_again);
+  std::map<std::string, int> counts;
+  int worst = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = files[i];
+    if (progress) {
+      std::fprintf(stderr, "\rreplay: %zu/%zu %s\033[K", i + 1, files.size(),
+                   DisplayPath(path).c_str());
+    }
+    absl::StatusOr<ReplayResult> r;
+    absl::StatusOr<LoadedSnapshot> snap = LoadedSnapshot::Load(path);
+    if (!snap.ok()) {
+      r = snap.status();
+    } else {
+      r = absl::GetFlag(FLAGS_isolate) ? ReplayIsolated(*snap, options)
+                                       : ReplaySnapshot(*snap, options.replay);
+      if (!r.ok()) {
+        r = absl::Status(r.status().code(),
+                         absl::StrCat(DisplayPath(path), ": ", r.status().message()));
+      }
+    }
+    if (progress) std::fprintf(stderr, "\r\033[K");
+    if (json) PrintJson(path, r);
+    if (!r.ok()) {
+      if (!json) std::fprintf(stderr, "replay: %s\n", std::string(r.status().message()).c_str());
+      ++counts["bad input"];
+      worst = 2;
+      continue;
+    }
+    if (!json) PrintText(path, *r);
+    ++counts[VerdictName(r->verdict)];
+    worst = std::max(worst, VerdictExitCode(r->verdict));
+  }
+  for (const std::string& b : bad) {
+    std::fprintf(stderr, "replay: %s\n", b.c_str());
+    ++counts["bad input"];
+    worst = 2;
+  }
+  if (!json && files.size() + bad.size() > 1) {
+    std::vector<std::string> parts;
+    for (const char* v : {"reproduced", "reproduced-differently", "not-reproduced",
+                          "timeout", "bad input"}) {
+      if (counts[v]) parts.push_back(absl::StrCat(counts[v], " ", v));
+    }
+    std::printf("replay: %zu snapshot(s): %s\n", files.size() + bad.size(),
+                absl::StrJoin(parts, ", ").c_str());
+  }
+  return worst;
+}
+
+}  // namespace
+}  // namespace repro
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args = repro::ParseToolFlags(
+      argc, argv, repro::kTool,
+      "replay: re-executes snapshots and says whether their failures reproduce.\n\n"
+      "Usage: bazel run //tools:replay -- [flags] SNAP|DIR...\n"
+      "Exit code: 0 all reproduced, 1 some did not, 2 bad input.",
+      /*stop_at_first_positional=*/false);
+  return repro::Run(args);
+}
