@@ -1,0 +1,78 @@
+#include "testing/expect.h"
+
+#include <cstdlib>
+#include <exception>
+
+#include "absl/strings/str_cat.h"
+#include "core/fp_env.h"
+#include "gtest/gtest.h"
+#include "replay/worker.h"
+#include "snapshot/classify.h"
+#include "snapshot/reader.h"
+
+namespace repro {
+namespace testing {
+
+FailureKind RunAndClassify(absl::string_view kernel,
+                           const std::vector<Tensor>& inputs, const Attrs& attrs,
+                           const Policy& policy, std::string* message) {
+  absl::StatusOr<const KernelDef*> k = Registry::Global().Lookup(kernel);
+  if (!k.ok()) {
+    if (message) *message = std::string(k.status().message());
+    return FailureKind::kError;
+  }
+  const FpFlags saved = SaveAndClearFpFlags();
+  absl::StatusOr<Tensor> result;
+  try {
+    result = (*k)->optimized(inputs, attrs);
+  } catch (const std::exception& e) {
+    result = absl::InternalError(absl::StrCat("exception: ", e.what()));
+  }
+  const FpFlags raised = RestoreFpFlags(saved);
+  ClearFpFlags();
+  if (message) {
+    *message = result.ok() ? FpFlagsToString(raised)
+                           : std::string(result.status().message());
+  }
+  return ClassifyCall(**k, result, raised, inputs, policy);
+}
+
+void ExpectCall(absl::string_view kernel, const std::vector<Tensor>& inputs,
+                const Attrs& attrs, const Policy& policy, Expect expect,
+                FailureKind recorded) {
+  std::string message;
+  const FailureKind kind = RunAndClassify(kernel, inputs, attrs, policy, &message);
+  if (expect == Expect::kFixed) {
+    EXPECT_EQ(kind, FailureKind::kNone)
+        << kernel << " still fails: " << FailureKindName(kind) << " (" << message
+        << "); recorded " << FailureKindName(recorded);
+  } else {
+    EXPECT_EQ(kind, recorded) << kernel << ": expected the recorded "
+                              << FailureKindName(recorded) << ", got "
+                              << FailureKindName(kind) << " (" << message << ")";
+  }
+}
+
+std::string Runfile(absl::string_view path) {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* workspace = std::getenv("TEST_WORKSPACE");
+  if (srcdir == nullptr) return std::string(path);
+  return absl::StrCat(srcdir, "/", workspace ? workspace : "repro", "/", path);
+}
+
+void ExpectReplay(absl::string_view runfile, Expect expect) {
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Load(Runfile(runfile));
+  ASSERT_TRUE(s.ok()) << s.status();
+  absl::StatusOr<ReplayResult> r = ReplayIsolated(*s, WorkerOptions());
+  ASSERT_TRUE(r.ok()) << r.status();
+  if (expect == Expect::kFixed) {
+    EXPECT_EQ(r->verdict, Verdict::kNotReproduced)
+        << "the recorded failure still happens: " << r->detail;
+  } else {
+    EXPECT_EQ(r->verdict, Verdict::kReproduced)
+        << "the recorded failure no longer reproduces: " << r->detail;
+  }
+}
+
+}  // namespace testing
+}  // namespace repro
