@@ -1,0 +1,219 @@
+#include "codegen/codegen.h"
+
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "codegen/synthesis.h"
+#include "core/failure.h"
+
+namespace repro {
+namespace {
+
+// A double as an exact C++ expression.
+std::string Literal(double v) {
+  if (std::isnan(v)) return "kNaN";
+  if (std::isinf(v)) return v > 0 ? "kInf" : "-kInf";
+  return absl::StrFormat("%a", v);
+}
+
+std::string DTypeConstant(DType d) {
+  switch (d) {
+    case DType::kFloat32:
+      return "repro::DType::kFloat32";
+    case DType::kFloat64:
+      return "repro::DType::kFloat64";
+    case DType::kInt32:
+      return "repro::DType::kInt32";
+    case DType::kInt64:
+      return "repro::DType::kInt64";
+  }
+  return "repro::DType::kFloat64";
+}
+
+std::string FailureConstant(FailureKind k) {
+  static const char* kNames[] = {"kNone",     "kInvalid", "kDivide", "kOverflow",
+                                 "kUnderflow", "kError",  "kCrash"};
+  const int i = static_cast<int>(k);
+  return absl::StrCat("repro::FailureKind::", i >= 0 && i < 7 ? kNames[i] : "kNone");
+}
+
+std::string SynthesizedTest(const SynthesisPlan& plan, const std::string& kernel) {
+  std::string out = "TEST(Snapshot, SynthesizedData) {\n";
+  absl::StrAppend(&out, "  // ", CommentText(plan.note), ".\n");
+  absl::StrAppend(&out, "  std::vector<repro::Tensor> inputs = {\n");
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const SynthesizedInput& in = plan.inputs[i];
+    const Profile& p = in.profile;
+    std::vector<std::string> q;
+    for (double v : p.quantiles) q.push_back(Literal(v));
+    absl::StrAppend(
+        &out, "      repro::testing::Synthesize(\n          ", DTypeConstant(in.dtype),
+        ", {", absl::StrJoin(in.shape, ", "), "},\n",
+        "          repro::testing::MakeProfile(\n              /*count=*/", p.count,
+        ", /*min=*/", Literal(p.min), ", /*max=*/", Literal(p.max), ", /*mean=*/",
+        Literal(p.mean), ", /*std=*/", Literal(p.std), ",\n",
+        "              /*quantiles=*/{", absl::StrJoin(q, ", "), "},\n",
+        "              /*nan=*/", p.nan, ", /*pos_inf=*/", p.pos_inf, ", /*neg_inf=*/",
+        p.neg_inf, ", /*zeros=*/", p.zeros, ", /*negatives=*/", p.negatives,
+        ", /*subnormals=*/", p.subnormals, ", /*integers=*/", p.integers, "),\n",
+        absl::StrFormat("          /*seed=*/0x%xull),\n",
+                        plan.seed + i * 0x9e3779b97f4a7c15ull));
+  }
+  absl::StrAppend(&out, "  };\n");
+  bool any = false;
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const auto& o = plan.inputs[i].overrides;
+    if (o.empty()) continue;
+    if (!any) {
+      absl::StrAppend(&out, "  // The fewest elements that still fail, found by codegen.\n");
+      any = true;
+    }
+    std::vector<std::string> pairs;
+    for (const auto& [index, value] : o) {
+      pairs.push_back(absl::StrCat("{", index, ", ", Literal(value), "}"));
+    }
+    absl::StrAppend(&out, "  repro::testing::SetElements(inputs[", i, "], {",
+                    absl::StrJoin(pairs, ", "), "});\n");
+  }
+  absl::StrAppend(&out, "  repro::Attrs attrs;\n");
+  for (const Attrs::Attr& a : plan.attrs.items()) {
+    absl::StrAppend(&out, "  attrs.Set(", CppStringLiteral(a.name), ", ", Literal(a.value),
+                    ");\n");
+  }
+  absl::StrAppend(&out, "  repro::testing::ExpectCall(", CppStringLiteral(kernel),
+                  ", inputs, attrs,\n                             repro::Policy::FromBits(",
+                  plan.policy.bits(), "), kExpect,\n                             ",
+                  FailureConstant(plan.recorded), ");\n}\n");
+  return out;
+}
+
+}  // namespace
+
+std::string SanitizeName(absl::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (out.size() >= 48) break;
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (absl::ascii_isalnum(u)) {
+      out += absl::ascii_tolower(u);
+    } else if (!out.empty() && out.back() != '_') {
+      out += '_';
+    }
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  if (out.empty() || absl::ascii_isdigit(static_cast<unsigned char>(out[0]))) {
+    out = "k_" + out;
+  }
+  return out;
+}
+
+std::string CppStringLiteral(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u >= 0x20 && u < 0x7f && c != '?') {  // '?' would allow trigraphs
+      out += c;
+    } else {
+      out += absl::StrFormat("\\%03o", u);
+    }
+  }
+  return out + "\"";
+}
+
+std::string StarlarkStringLiteral(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u >= 0x20 && u < 0x7f) {
+      out += c;
+    } else {
+      out += absl::StrFormat("\\%03o", u);
+    }
+  }
+  return out + "\"";
+}
+
+std::string CommentText(absl::string_view s) {
+  std::string out;
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    out += (u >= 0x20 && u < 0x7f && c != '\\') ? c : '?';
+  }
+  return out;
+}
+
+absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
+                                                 const CodegenOptions& options) {
+  const fb::Snapshot& s = snapshot.root();
+  if (s.kernel() == nullptr) return absl::InvalidArgumentError("snapshot names no kernel");
+  const std::string kernel = s.kernel()->str();
+  GeneratedPackage pkg;
+  pkg.name = absl::StrFormat("%s_%08x", SanitizeName(kernel),
+                             static_cast<uint32_t>(s.fingerprint() >> 32));
+  pkg.test_file = pkg.name + "_test.cc";
+  const SynthesisPlan plan = FindSynthesizedInputs(snapshot);
+  pkg.note = plan.note;
+  pkg.exact_replay = snapshot.HasFullInputs();
+  pkg.synthesized = plan.found;
+  const FailureKind recorded = plan.recorded;
+  const bool fixed = options.expect == testing::Expect::kFixed;
+
+  std::string cc = absl::StrCat(
+      "// Generated by Repro codegen from a snapshot of kernel '", CommentText(kernel), "'",
+      ",\n// recorded failure: ", FailureKindName(recorded),
+      absl::StrFormat(", fingerprint %016x", s.fingerprint()), ".\n",
+      fixed ? "// Red while the failure is there; green once it is fixed.\n"
+            : "// Green while the failure still reproduces.\n",
+      "// Regenerate with: bazel run //tools:codegen -- <the snapshot>\n"
+      "#include <limits>\n#include <vector>\n\n"
+      "#include \"gtest/gtest.h\"\n#include \"testing/expect.h\"\n"
+      "#include \"testing/synthesizer.h\"\n\nnamespace {\n\n"
+      "[[maybe_unused]] constexpr double kInf = std::numeric_limits<double>::infinity();\n"
+      "[[maybe_unused]] constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();\n"
+      "constexpr repro::testing::Expect kExpect = repro::testing::Expect::",
+      fixed ? "kFixed" : "kFailure", ";\n\n");
+  if (pkg.exact_replay) {
+    absl::StrAppend(&cc, "TEST(Snapshot, ExactReplay) {\n  repro::testing::ExpectReplay(",
+                    CppStringLiteral(absl::StrCat(options.package_root, "/", pkg.name,
+                                                  "/snapshot.fb")),
+                    ", kExpect);\n}\n");
+  } else {
+    absl::StrAppend(&cc, "// No ExactReplay: the snapshot keeps statistics only.\n");
+  }
+  if (plan.found) {
+    absl::StrAppend(&cc, "\n", SynthesizedTest(plan, kernel));
+  } else {
+    absl::StrAppend(&cc, "\n// No SynthesizedData test: ", CommentText(plan.note), ".\n");
+  }
+  absl::StrAppend(&cc, "\n}  // namespace\n");
+  pkg.test_cc = std::move(cc);
+
+  std::vector<std::string> deps;
+  for (const std::string& d : options.kernel_deps) deps.push_back(StarlarkStringLiteral(d));
+  deps.push_back("\"//testing\"");
+  deps.push_back("\"//testing:synthesizer\"");
+  deps.push_back("\"@system//:gtest_main\"");
+  pkg.build = absl::StrCat(
+      "# Generated by Repro codegen; do not edit (regenerate instead).\n"
+      "load(\"@rules_cc//cc:defs.bzl\", \"cc_test\")\n\n"
+      "cc_test(\n    name = \"", pkg.name, "_test\",\n    size = \"small\",\n"
+      "    srcs = [\"", pkg.test_file, "\"],\n",
+      pkg.exact_replay ? "    data = [\"snapshot.fb\"],\n" : "",
+      "    deps = [\n        ", absl::StrJoin(deps, ",\n        "), ",\n    ],\n)\n");
+  if (!pkg.exact_replay && !pkg.synthesized) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "nothing to test: the snapshot keeps statistics only and ", plan.note));
+  }
+  return pkg;
+}
+
+}  // namespace repro

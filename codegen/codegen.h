@@ -1,0 +1,73 @@
+// Snapshot → Bazel test package: the text of a BUILD.bazel and a
+// <name>_test.cc. A pure function of the snapshot (and the kernels linked
+// in, which the synthesis search runs): the same snapshot gives the same
+// bytes.
+//
+// The test target has two tests: ExactReplay replays the snapshot (shipped
+// next to the test as snapshot.fb) in a worker process, and SynthesizedData
+// runs the kernel on data synthesized from the recorded profiles plus the
+// fewest literal elements that still fail. Both expect the failure gone
+// (Expect::kFixed) or still there (Expect::kFailure). A stats snapshot gets
+// only SynthesizedData; a snapshot whose failure no synthesized data
+// reproduces gets only ExactReplay and a comment saying why.
+//
+// Every string from the snapshot that lands in C++ or Starlark is escaped
+// (string literals) or reduced to [a-z0-9_] (names).
+//
+// Example:
+//   absl::StatusOr<GeneratedPackage> p = GeneratePackage(snapshot, options);
+//   // write p->build to generated/<p->name>/BUILD.bazel, ...
+#ifndef REPRO_CODEGEN_CODEGEN_H_
+#define REPRO_CODEGEN_CODEGEN_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "snapshot/reader.h"
+#include "testing/expect.h"
+
+namespace repro {
+
+struct CodegenOptions {
+  testing::Expect expect = testing::Expect::kFixed;
+  // The workspace folder packages go to ("generated"): the test finds its
+  // snapshot at <package_root>/<name>/snapshot.fb in its runfiles.
+  std::string package_root = "generated";
+  // Bazel labels of the kernel libraries the test links.
+  std::vector<std::string> kernel_deps = {"//kernels"};
+};
+
+struct GeneratedPackage {
+  std::string name;       // <kernel>_<fingerprint8>, sanitized
+  std::string build;      // BUILD.bazel
+  std::string test_cc;    // <name>_test.cc
+  std::string test_file;  // "<name>_test.cc"
+  bool exact_replay = false;
+  bool synthesized = false;
+  std::string note;       // what the synthesis search found
+};
+
+// The package for `snapshot`. InvalidArgument for a snapshot without a
+// kernel name (the reader has checked the rest).
+absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
+                                                 const CodegenOptions& options);
+
+// `s` reduced to a name: lower-case ASCII letters, digits and '_', never
+// empty, never starting with a digit, at most 48 characters.
+std::string SanitizeName(absl::string_view s);
+
+// `s` as a C++ string literal, quotes included; anything but printable
+// ASCII is written as an octal escape.
+std::string CppStringLiteral(absl::string_view s);
+
+// `s` as a Starlark string literal, quotes included.
+std::string StarlarkStringLiteral(absl::string_view s);
+
+// `s` made safe for a // comment: printable ASCII only, one line.
+std::string CommentText(absl::string_view s);
+
+}  // namespace repro
+
+#endif  // REPRO_CODEGEN_CODEGEN_H_

@@ -1,0 +1,169 @@
+#include "codegen/codegen.h"
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "codegen/synthesis.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "snapshot/record.h"
+
+namespace repro {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+LoadedSnapshot Encode(CallRecord r, CaptureOptions capture = {}) {
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(*EncodeSnapshot(r, capture));
+  EXPECT_TRUE(s.ok()) << s.status();
+  return *s;
+}
+
+// Golden files: regenerate with
+//   bazel run //tools:codegen -- snapshot/testdata/v1_log_divide.fb
+//   cp generated/log_aa31dab8/BUILD.bazel codegen/testdata/log_aa31dab8.BUILD.golden
+//   cp generated/log_aa31dab8/log_aa31dab8_test.cc codegen/testdata/log_aa31dab8_test.cc.golden
+TEST(CodegenTest, MatchesTheGoldenFiles) {
+  absl::StatusOr<LoadedSnapshot> s =
+      LoadedSnapshot::Load("snapshot/testdata/v1_log_divide.fb");
+  ASSERT_TRUE(s.ok());
+  absl::StatusOr<GeneratedPackage> p = GeneratePackage(*s, CodegenOptions());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->name, "log_aa31dab8");
+  EXPECT_TRUE(p->exact_replay);
+  EXPECT_TRUE(p->synthesized);
+  EXPECT_EQ(p->build, ReadFile("codegen/testdata/log_aa31dab8.BUILD.golden"));
+  EXPECT_EQ(p->test_cc, ReadFile("codegen/testdata/log_aa31dab8_test.cc.golden"));
+  // Idempotent.
+  EXPECT_EQ(GeneratePackage(*s, CodegenOptions())->test_cc, p->test_cc);
+}
+
+TEST(CodegenTest, SynthesisFindsTheShrunkFailingElements) {
+  CallRecord r;
+  r.kernel = "log";
+  Tensor x = Tensor::Empty(DType::kFloat64, {100});
+  for (int i = 0; i < 100; ++i) x.data<double>()[i] = 1.0 + i;
+  x.data<double>()[37] = 0.0;  // the one failing element
+  r.inputs = {x};
+  r.outputs = {*Call("log", {x})};
+  ClearFpFlags();
+  r.failure = FailureKind::kDivide;
+  r.bad_count = 1;
+  r.bad_indices = {37};
+  r.bad_input_values = {0.0};
+  SynthesisPlan plan = FindSynthesizedInputs(Encode(r));
+  ASSERT_TRUE(plan.found) << plan.note;
+  // Either plain synthesized data fails (the profile says one zero) or one
+  // literal element is enough.
+  EXPECT_LE(plan.inputs[0].overrides.size(), 1u);
+  EXPECT_EQ(testing::RunAndClassify("log", BuildInputs(plan), plan.attrs, plan.policy),
+            FailureKind::kDivide);
+}
+
+TEST(CodegenTest, StatsSnapshotGetsOnlyTheSynthesizedTest) {
+  CallRecord r;
+  r.kernel = "power";
+  r.inputs = {Tensor::FromValues<double>({27, 8, -8, 1}, {4}),
+              Tensor::FromValues<double>({1.0 / 3}, {})};
+  r.failure = FailureKind::kInvalid;
+  CaptureOptions stats;
+  stats.mode = CaptureMode::kStats;
+  absl::StatusOr<GeneratedPackage> p = GeneratePackage(Encode(r, stats), CodegenOptions());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_FALSE(p->exact_replay);
+  EXPECT_TRUE(p->synthesized) << p->note;
+  EXPECT_THAT(p->test_cc, HasSubstr("No ExactReplay"));
+  EXPECT_THAT(p->build, Not(HasSubstr("data =")));
+  // Plain synthesized data fails (a negative base is in the profile): no
+  // element of the original is written as a literal.
+  EXPECT_THAT(p->test_cc, Not(HasSubstr("SetElements")));
+}
+
+TEST(CodegenTest, CrashAndUnknownKernelsKeepOnlyTheExactReplay) {
+  CallRecord r;
+  r.kernel = "some_user_kernel";
+  r.inputs = {Tensor::Zeros(DType::kFloat64, {2})};
+  r.failure = FailureKind::kCrash;
+  absl::StatusOr<GeneratedPackage> p = GeneratePackage(Encode(r), CodegenOptions());
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(p->exact_replay);
+  EXPECT_FALSE(p->synthesized);
+  EXPECT_THAT(p->test_cc, HasSubstr("No SynthesizedData test: a crash is checked"));
+}
+
+// Checks generated C++: `literal` occurs, and once it is taken out, no
+// "system(" is left outside comments; no comment has a backslash (which
+// would continue it onto the next line); only printable ASCII.
+void ExpectSafe(const GeneratedPackage& p, const std::string& literal) {
+  if (!literal.empty()) EXPECT_THAT(p.test_cc, HasSubstr(literal));
+  std::string code;
+  for (absl::string_view line : absl::StrSplit(p.test_cc, '\n')) {
+    absl::string_view t = absl::StripLeadingAsciiWhitespace(line);
+    if (absl::StartsWith(t, "//")) {
+      EXPECT_THAT(std::string(t), Not(HasSubstr("\\"))) << line;
+      continue;
+    }
+    code += std::string(line) + "\n";
+  }
+  if (!literal.empty()) code = absl::StrReplaceAll(code, {{literal, "LITERAL"}});
+  EXPECT_THAT(code, Not(HasSubstr("system("))) << code;
+  for (char c : p.test_cc + p.build) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    EXPECT_TRUE(c == '\n' || (u >= 0x20 && u < 0x7f)) << static_cast<int>(u);
+  }
+}
+
+const char kHostile[] =
+    "evil\"); system(\"rm -rf /\"); //\n*/ ??/ \\ \x01\xff\xc3\xa9 #include <x>";
+
+TEST(CodegenTest, HostileKernelNameIsSanitizedAndEscaped) {
+  CallRecord r;
+  r.kernel = kHostile;
+  r.inputs = {Tensor::Zeros(DType::kFloat64, {2})};
+  r.failure = FailureKind::kInvalid;
+  CodegenOptions o;
+  o.kernel_deps = {"//kernels", "//x:y\"\n)"};
+  absl::StatusOr<GeneratedPackage> p = GeneratePackage(Encode(r), o);
+  ASSERT_TRUE(p.ok());
+  EXPECT_TRUE(std::regex_match(p->name, std::regex("[a-z_][a-z0-9_]*")));
+  EXPECT_EQ(p->name.substr(0, 12), "evil_system_");
+  ExpectSafe(*p, "");
+  EXPECT_THAT(p->build, HasSubstr("\"//x:y\\\"\\012)\""));
+}
+
+TEST(CodegenTest, HostileAttributeNameIsAnEscapedLiteral) {
+  CallRecord r;
+  r.kernel = "log";
+  r.attrs.Set(kHostile, 1);
+  r.inputs = {Tensor::Zeros(DType::kFloat64, {2})};
+  r.failure = FailureKind::kDivide;
+  absl::StatusOr<GeneratedPackage> p = GeneratePackage(Encode(r), CodegenOptions());
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE(p->synthesized) << p->note;
+  ExpectSafe(*p, CppStringLiteral(kHostile));
+}
+
+TEST(CodegenTest, Literals) {
+  EXPECT_EQ(CppStringLiteral("a\"b\\c\n?"), "\"a\\\"b\\\\c\\012\\077\"");
+  EXPECT_EQ(StarlarkStringLiteral("a\"\n"), "\"a\\\"\\012\"");
+  EXPECT_EQ(CommentText("x\\y\nz"), "x?y?z");
+  EXPECT_EQ(SanitizeName("123"), "k_123");
+  EXPECT_EQ(SanitizeName(""), "k_");
+  EXPECT_EQ(SanitizeName("Log Softmax!"), "log_softmax");
+}
+
+}  // namespace
+}  // namespace repro

@@ -1,0 +1,179 @@
+#include "codegen/synthesis.h"
+
+#include <cmath>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "core/shape.h"
+#include "testing/expect.h"
+#include "testing/synthesizer.h"
+
+namespace repro {
+
+Profile ProfileFromRecord(const fb::TensorRecord& record) {
+  Profile p;
+  const fb::Profile* f = record.profile();
+  if (f == nullptr) return p;
+  p.count = f->count();
+  p.min = f->min();
+  p.max = f->max();
+  p.mean = f->mean();
+  p.std = f->std();
+  if (f->quantiles()) p.quantiles.assign(f->quantiles()->begin(), f->quantiles()->end());
+  p.nan = f->nan();
+  p.pos_inf = f->pos_inf();
+  p.neg_inf = f->neg_inf();
+  p.zeros = f->zeros();
+  p.negatives = f->negatives();
+  p.subnormals = f->subnormals();
+  p.integers = f->integers();
+  return p;
+}
+
+std::vector<Tensor> BuildInputs(const SynthesisPlan& plan) {
+  std::vector<Tensor> inputs;
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const SynthesizedInput& in = plan.inputs[i];
+    // Each input its own stream: seed + i * a large odd constant.
+    Tensor t = testing::Synthesize(in.dtype, in.shape, in.profile,
+                                   plan.seed + i * 0x9e3779b97f4a7c15ull);
+    testing::SetElements(t, in.overrides);
+    inputs.push_back(t);
+  }
+  return inputs;
+}
+
+namespace {
+
+bool Fails(SynthesisPlan& plan, const std::string& kernel) {
+  ++plan.tries;
+  return testing::RunAndClassify(kernel, BuildInputs(plan), plan.attrs,
+                                 plan.policy) == plan.recorded;
+}
+
+// The flat index in an input of `shape` that broadcasts to flat output
+// index `out_index` of `out_shape` (-1 if it does not broadcast).
+int64_t InputIndex(absl::Span<const int64_t> shape, absl::Span<const int64_t> out_shape,
+                   int64_t out_index) {
+  absl::StatusOr<Shape> b = BroadcastShapes(shape, out_shape);
+  if (!b.ok() || !std::equal(b->begin(), b->end(), out_shape.begin(), out_shape.end())) {
+    return -1;
+  }
+  const Tensor probe = Tensor::Empty(DType::kInt32, shape);  // for its strides
+  const Shape strides = BroadcastStrides(probe, out_shape);
+  int64_t pos = 0, rest = out_index;
+  for (int d = static_cast<int>(out_shape.size()) - 1; d >= 0; --d) {
+    pos += (rest % out_shape[d]) * strides[d];
+    rest /= out_shape[d];
+  }
+  return pos;
+}
+
+// Removes literal elements one at a time while the failure persists.
+void Shrink(SynthesisPlan& plan, const std::string& kernel) {
+  for (SynthesizedInput& in : plan.inputs) {
+    for (size_t k = 0; k < in.overrides.size();) {
+      auto removed = in.overrides[k];
+      in.overrides.erase(in.overrides.begin() + k);
+      if (Fails(plan, kernel)) continue;  // not needed
+      in.overrides.insert(in.overrides.begin() + k, removed);
+      ++k;
+    }
+  }
+}
+
+}  // namespace
+
+SynthesisPlan FindSynthesizedInputs(const LoadedSnapshot& snapshot, int max_seeds) {
+  const fb::Snapshot& s = snapshot.root();
+  SynthesisPlan plan;
+  plan.policy = Policy::FromBits(s.policy());
+  plan.recorded = static_cast<FailureKind>(s.outcome() ? s.outcome()->failure() : 0);
+  if (s.attrs()) {
+    for (const fb::Attr* a : *s.attrs()) {
+      if (a->name()) plan.attrs.Set(a->name()->str(), a->value());
+    }
+  }
+  if (s.inputs()) {
+    for (const fb::TensorRecord* r : *s.inputs()) {
+      SynthesizedInput in;
+      in.dtype = static_cast<DType>(r->dtype());
+      if (r->shape()) in.shape.assign(r->shape()->begin(), r->shape()->end());
+      in.profile = ProfileFromRecord(*r);
+      plan.inputs.push_back(std::move(in));
+    }
+  }
+  const std::string kernel = s.kernel()->str();
+  if (plan.recorded == FailureKind::kCrash) {
+    plan.note = "a crash is checked by the exact replay only, in a worker process";
+    return plan;
+  }
+  if (Registry::Global().Find(kernel) == nullptr) {
+    plan.note = absl::StrCat("kernel '", kernel,
+                             "' is not linked into codegen, so no synthesized "
+                             "data could be checked");
+    return plan;
+  }
+  for (int k = 0; k < max_seeds; ++k) {
+    plan.seed = 1 + k;
+    if (Fails(plan, kernel)) {
+      plan.found = true;
+      plan.note = absl::StrCat("synthesized data fails as recorded with seed ", plan.seed);
+      return plan;
+    }
+  }
+  plan.seed = 1;
+  // The recorded bad input values, at the input positions of the bad
+  // output elements.
+  const fb::Outcome* o = s.outcome();
+  const size_t n_in = plan.inputs.size();
+  std::vector<int64_t> out_shape;
+  if (s.outputs() && s.outputs()->size() > 0 && s.outputs()->Get(0)->shape()) {
+    out_shape.assign(s.outputs()->Get(0)->shape()->begin(),
+                     s.outputs()->Get(0)->shape()->end());
+  }
+  if (o && o->bad_indices() && o->bad_input_values() &&
+      o->bad_input_values()->size() == o->bad_indices()->size() * n_in) {
+    for (flatbuffers::uoffset_t b = 0; b < o->bad_indices()->size(); ++b) {
+      for (size_t i = 0; i < n_in; ++i) {
+        const int64_t at = InputIndex(plan.inputs[i].shape, out_shape, o->bad_indices()->Get(b));
+        const double v = o->bad_input_values()->Get(b * n_in + i);
+        if (at >= 0 && !std::isnan(v)) plan.inputs[i].overrides.emplace_back(at, v);
+      }
+    }
+    if (Fails(plan, kernel)) {
+      Shrink(plan, kernel);
+      plan.found = true;
+      plan.note = "synthesized data with the recorded failing elements, shrunk";
+      return plan;
+    }
+    for (SynthesizedInput& in : plan.inputs) in.overrides.clear();
+  }
+  // The profile's special values, one input element at a time.
+  for (SynthesizedInput& in : plan.inputs) {
+    if (NumElements(in.shape) == 0) continue;
+    std::vector<double> candidates;
+    const Profile& p = in.profile;
+    if (p.zeros) candidates.push_back(0.0);
+    if (p.pos_inf) candidates.push_back(std::numeric_limits<double>::infinity());
+    if (p.neg_inf) candidates.push_back(-std::numeric_limits<double>::infinity());
+    if (p.nan) candidates.push_back(std::numeric_limits<double>::quiet_NaN());
+    candidates.push_back(p.min);
+    candidates.push_back(p.max);
+    for (double c : candidates) {
+      in.overrides = {{0, c}};
+      if (Fails(plan, kernel)) {
+        plan.found = true;
+        plan.note = "synthesized data with one special value from the profile";
+        return plan;
+      }
+    }
+    in.overrides.clear();
+  }
+  plan.note = absl::StrCat("no synthesized data reproduced the ",
+                           FailureKindName(plan.recorded), " failure in ",
+                           plan.tries, " tries");
+  return plan;
+}
+
+}  // namespace repro

@@ -1,0 +1,61 @@
+// The search behind a generated SynthesizedData test: synthesized inputs
+// (and the fewest literal elements) that make today's kernel fail the way
+// the snapshot did.
+//
+// Example:
+//   SynthesisPlan plan = FindSynthesizedInputs(snapshot);
+//   if (plan.found) { ... plan.seed, plan.overrides ... }
+#ifndef REPRO_CODEGEN_SYNTHESIS_H_
+#define REPRO_CODEGEN_SYNTHESIS_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/failure.h"
+#include "core/registry.h"
+#include "core/tensor.h"
+#include "snapshot/profile.h"
+#include "snapshot/reader.h"
+
+namespace repro {
+
+// One input as the synthesized test builds it.
+struct SynthesizedInput {
+  DType dtype = DType::kFloat64;
+  Shape shape;
+  Profile profile;
+  // Elements set after synthesis: (flat index, value).
+  std::vector<std::pair<int64_t, double>> overrides;
+};
+
+struct SynthesisPlan {
+  bool found = false;
+  uint64_t seed = 1;
+  std::vector<SynthesizedInput> inputs;
+  Attrs attrs;
+  Policy policy = Policy::Default();
+  FailureKind recorded = FailureKind::kNone;
+  // Why no plan was found, or how it was found (for a comment).
+  std::string note;
+  int tries = 0;  // kernel runs the search made
+};
+
+// The profile stored in a snapshot's tensor record.
+Profile ProfileFromRecord(const fb::TensorRecord& record);
+
+// Builds the inputs of `plan` (what the generated test does).
+std::vector<Tensor> BuildInputs(const SynthesisPlan& plan);
+
+// Searches, in order: plain synthesized data under up to `max_seeds` seeds;
+// the recorded bad input values placed at their positions; the profile's
+// special values (0, ±Inf, NaN, min, max) at the first element of each
+// input. Then shrinks the literal elements to the fewest that still fail.
+// Crash snapshots and kernels this binary does not link are not searched.
+SynthesisPlan FindSynthesizedInputs(const LoadedSnapshot& snapshot,
+                                    int max_seeds = 16);
+
+}  // namespace repro
+
+#endif  // REPRO_CODEGEN_SYNTHESIS_H_

@@ -1,0 +1,139 @@
+// codegen: turns snapshots into Bazel test packages.
+//
+//   bazel run //tools:codegen -- [--out=DIR] [--expect=fixed|failure] SNAP|DIR...
+//
+// Writes <out>/<kernel>_<fingerprint8>/ with BUILD.bazel, <name>_test.cc
+// and snapshot.fb for each snapshot, prints the targets it wrote, and is
+// idempotent. Exit code 0, or 2 when a snapshot is bad (one line each; the
+// others are still written).
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "codegen/codegen.h"
+#include "core/registry.h"
+#include "snapshot/file_system.h"
+#include "snapshot/format.h"
+#include "snapshot/reader.h"
+#include "tools/cli.h"
+#include "tools/json.h"
+
+ABSL_FLAG(std::string, out, "generated", "folder the test packages go to (inside the workspace)");
+ABSL_FLAG(std::string, expect, "fixed",
+          "fixed: tests fail while the bug is there; failure: tests pass while it reproduces");
+ABSL_FLAG(std::string, kernel_deps, "//kernels",
+          "comma-separated Bazel labels of the kernel libraries the tests link");
+ABSL_FLAG(bool, json, false, "print one JSON object per snapshot");
+
+namespace repro {
+namespace {
+
+constexpr char kTool[] = "codegen";
+
+// The workspace-relative path of `dir` for labels and runfiles.
+std::string PackageRoot(const std::string& flag, const std::string& dir) {
+  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  if (ws != nullptr && absl::StartsWith(dir, absl::StrCat(ws, "/"))) {
+    return dir.substr(std::string(ws).size() + 1);
+  }
+  return flag;
+}
+
+int Run(const std::vector<std::string>& args) {
+  if (args.empty()) FailUsage(kTool, "give snapshot files or folders: codegen SNAP|DIR...");
+  CodegenOptions options;
+  const std::string expect = absl::GetFlag(FLAGS_expect);
+  if (expect == "failure") {
+    options.expect = testing::Expect::kFailure;
+  } else if (expect != "fixed") {
+    FailUsage(kTool, "--expect must be fixed or failure");
+  }
+  options.kernel_deps = absl::StrSplit(absl::GetFlag(FLAGS_kernel_deps), ',', absl::SkipEmpty());
+  InstallMonitor(nullptr);  // codegen runs kernels; it never records them
+  FileSystem& fs = FileSystem::Default();
+  const std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
+  options.package_root = PackageRoot(absl::GetFlag(FLAGS_out), out);
+  std::vector<std::string> files;
+  int rc = 0;
+  for (const std::string& arg : args) {
+    const std::string path = ResolveUserPath(arg);
+    absl::StatusOr<std::vector<std::string>> listed = fs.List(path, kSnapshotExtension);
+    if (listed.ok()) {
+      files.insert(files.end(), listed->begin(), listed->end());
+    } else {
+      files.push_back(path);
+    }
+  }
+  const bool progress = files.size() > 1 && isatty(STDERR_FILENO);
+  int written = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string& path = files[i];
+    if (progress) std::fprintf(stderr, "\rcodegen: %zu/%zu\033[K", i + 1, files.size());
+    absl::StatusOr<std::string> bytes = fs.Read(path, kMaxFileBytes);
+    absl::StatusOr<LoadedSnapshot> snap =
+        bytes.ok() ? LoadedSnapshot::Parse(*bytes) : bytes.status();
+    absl::StatusOr<GeneratedPackage> pkg =
+        snap.ok() ? GeneratePackage(*snap, options) : snap.status();
+    if (pkg.ok()) {
+      const std::string dir = absl::StrCat(out, "/", pkg->name);
+      absl::Status s = fs.CreateDirs(dir);
+      if (s.ok()) s = fs.WriteAtomically(dir + "/BUILD.bazel", pkg->build);
+      if (s.ok()) s = fs.WriteAtomically(dir + "/" + pkg->test_file, pkg->test_cc);
+      if (s.ok() && pkg->exact_replay) s = fs.WriteAtomically(dir + "/snapshot.fb", *bytes);
+      if (!s.ok()) FailUsage(kTool, s.message());  // the output folder is unusable
+    }
+    if (progress) std::fprintf(stderr, "\r\033[K");
+    const std::string target =
+        pkg.ok() ? absl::StrCat("//", options.package_root, "/", pkg->name, ":", pkg->name, "_test")
+                 : "";
+    if (absl::GetFlag(FLAGS_json)) {
+      JsonWriter j;
+      j.Key("snapshot").String(DisplayPath(path));
+      if (pkg.ok()) {
+        j.Key("target").String(target).Key("exact_replay").Bool(pkg->exact_replay);
+        j.Key("synthesized").Bool(pkg->synthesized).Key("note").String(pkg->note);
+      } else {
+        j.Key("error").String(pkg.status().message());
+      }
+      std::printf("%s\n", j.Finish().c_str());
+    } else if (pkg.ok()) {
+      std::printf("%s  (%s%s%s)\n", target.c_str(),
+                  pkg->exact_replay ? "exact replay" : "",
+                  pkg->exact_replay && pkg->synthesized ? " + " : "",
+                  pkg->synthesized ? "synthesized data" : "");
+      if (!pkg->synthesized) std::printf("  note: %s\n", pkg->note.c_str());
+    }
+    if (!pkg.ok()) {
+      if (!absl::GetFlag(FLAGS_json)) {
+        std::fprintf(stderr, "codegen: %s: %s\n", DisplayPath(path).c_str(),
+                     std::string(pkg.status().message()).c_str());
+      }
+      rc = 2;
+      continue;
+    }
+    ++written;
+  }
+  if (!absl::GetFlag(FLAGS_json) && files.size() > 1) {
+    std::printf("codegen: %d package(s) in %s; run them with: bazel test //%s/...\n", written,
+                DisplayPath(out).c_str(), options.package_root.c_str());
+  }
+  return rc;
+}
+
+}  // namespace
+}  // namespace repro
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args = repro::ParseToolFlags(
+      argc, argv, repro::kTool,
+      "codegen: turns snapshots into Bazel GoogleTest packages.\n\n"
+      "Usage: bazel run //tools:codegen -- [--out=DIR] [--expect=fixed|failure] SNAP|DIR...",
+      /*stop_at_first_positional=*/false);
+  return repro::Run(args);
+}
