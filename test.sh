@@ -4,3 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install_deps.sh
 bazel test //...
+tests/loop_test.sh

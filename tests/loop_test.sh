@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The whole loop, end to end, as a user runs it: record the example apps,
+# replay the snapshots, generate tests, and run them with `bazel test`.
+# Checks: generated tests are red for the real bugs, green for the injected
+# fault (the real kernel is fine, as a fixed kernel would be), and the
+# --expect=failure tests are green. Run by ./test.sh (it calls bazel itself,
+# so it cannot be a bazel test).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+OUT=generated/e2e
+SNAPS=$(mktemp -d)
+trap 'rm -rf "$SNAPS" "$OUT"' EXIT
+rm -rf "$OUT"
+failures=0
+fail() { echo "loop_test: FAIL: $*"; failures=$((failures + 1)); }
+
+bazel build --config=quiet //tools:record //tools:replay //tools:codegen //examples/... || exit 1
+
+# Record: one folder of snapshots for the real bugs, one for the injected fault.
+for app in naive_softmax log_likelihood fractional_power shape_mismatch user_kernel; do
+  bazel-bin/tools/record --out="$SNAPS/real" "bazel-bin/examples/$app" >/dev/null 2>&1
+done
+bazel-bin/tools/record --out="$SNAPS/injected" --inject=power:error@3 \
+  bazel-bin/examples/injected_power >/dev/null 2>&1
+n_real=$(ls "$SNAPS"/real/*.fb | wc -l)
+[[ $n_real -eq 6 ]] || fail "expected 6 snapshots of real bugs, got $n_real"
+
+# Replay: the real bugs reproduce (the user kernel's with examples:replay).
+bazel-bin/examples/replay "$SNAPS/real" >/dev/null || fail "replay of the real bugs: exit $?"
+bazel-bin/tools/replay "$SNAPS/injected" >/dev/null
+[[ $? -eq 1 ]] || fail "the injected fault should replay as not-reproduced"
+
+# Generate: tests that want the failures fixed, and tests that want them.
+DEPS=--kernel_deps=//kernels,//examples:gather_kernel
+bazel-bin/tools/codegen --out="$OUT/fixed" "$DEPS" "$SNAPS/real" "$SNAPS/injected" \
+  >"$SNAPS/codegen.txt" || fail "codegen exited $?"
+bazel-bin/tools/codegen --out="$OUT/failure" --expect=failure "$DEPS" "$SNAPS/real" \
+  >/dev/null || fail "codegen --expect=failure exited $?"
+# Idempotent: the same snapshots give the same bytes.
+before=$(cat "$OUT"/fixed/*/* | md5sum)
+bazel-bin/tools/codegen --out="$OUT/fixed" "$DEPS" "$SNAPS/real" "$SNAPS/injected" >/dev/null
+[[ $(cat "$OUT"/fixed/*/* | md5sum) == "$before" ]] || fail "codegen is not idempotent"
+
+# Run them. The fixed-expectation tests: red for each real bug.
+bazel test --config=quiet --test_output=summary "//$OUT/fixed/..." >"$SNAPS/fixed.txt" 2>&1
+snap=$(basename "$SNAPS"/injected/*.fb .fb)          # power-<16 hex>
+injected_pkg="${snap%%-*}_$(echo "${snap#*-}" | cut -c1-8)"  # power_<8 hex>
+grep -q "injected by REPRO_INJECT" "$OUT/fixed/$injected_pkg/${injected_pkg}_test.cc" \
+  || fail "the injected snapshot's test does not say it was injected"
+while read -r target status; do
+  case "$target" in
+    *"$injected_pkg"*) [[ $status == PASSED ]] || fail "$target: $status, want PASSED (injected fault)";;
+    *) [[ $status == FAILED ]] || fail "$target: $status, want FAILED (the bug is still there)";;
+  esac
+done < <(grep -E '^//generated/e2e/fixed/' "$SNAPS/fixed.txt" | awk '{print $1, $2}')
+n_fixed=$(grep -cE '^//generated/e2e/fixed/.* (PASSED|FAILED)' "$SNAPS/fixed.txt")
+[[ $n_fixed -eq 7 ]] || { fail "ran $n_fixed fixed-expectation targets, want 7"; cat "$SNAPS/fixed.txt"; }
+# Both tests of a synthesized package are red, not only the exact replay.
+log=$(ls bazel-testlogs/generated/e2e/fixed/log_*/*/test.log 2>/dev/null | head -1)
+[[ -n $log ]] && grep -q 'FAILED  ] Snapshot.SynthesizedData' "$log" \
+  || fail "the log package's SynthesizedData test should fail too"
+
+# The failure-expectation tests: all green.
+bazel test --config=quiet --test_output=errors "//$OUT/failure/..." >"$SNAPS/failure.txt" 2>&1 \
+  || { fail "--expect=failure tests are not all green"; cat "$SNAPS/failure.txt"; }
+
+if [[ $failures -gt 0 ]]; then
+  echo "loop_test: $failures check(s) failed"
+  exit 1
+fi
+echo "loop_test: record -> replay -> codegen -> bazel test: all checks passed"
