@@ -1,27 +1,53 @@
 #!/usr/bin/env bash
-# Installs what is missing, then records the example apps: each fails for a
-# real reason, and each failing kernel call becomes a snapshot in
-# ./snapshots, which `inspect` shows.
+# The whole loop on a fresh machine: install what is missing, record the
+# example apps (each fails for a real reason), replay the snapshots, turn
+# them into tests, and run the tests.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install_deps.sh
 
 APPS=(naive_softmax log_likelihood fractional_power shape_mismatch user_kernel)
-echo "== building the tools and the example apps"
-bazel build --config=quiet //tools:record //tools:inspect //examples/...
-rm -rf snapshots
+step() { printf '\n== %s\n' "$*"; }
+
+step "building the tools and the example apps"
+bazel build --config=quiet //tools:record //tools:inspect //tools:replay //tools:codegen \
+  //examples/...
+rm -rf snapshots generated/examples
+
 for app in "${APPS[@]}"; do
-  echo
-  echo "== record examples/$app"
+  step "record examples/$app"
   bazel-bin/tools/record bazel-bin/examples/"$app" || true
 done
-echo
-echo "== record examples/injected_power with a simulated error in the 3rd power call"
-bazel-bin/tools/record --inject=power:error@3 bazel-bin/examples/injected_power
-echo
+step "record examples/injected_power with a simulated error in the 3rd power call"
+bazel-bin/tools/record --out=snapshots/injected --inject=power:error@3 \
+  bazel-bin/examples/injected_power
+
 first=$(ls snapshots/*.fb | head -n 1)
-echo "== inspect $first"
+step "inspect $first"
 bazel-bin/tools/inspect "$first"
-echo
-echo "Snapshots are in ./snapshots; look at any with"
-echo "  bazel run //tools:inspect -- snapshots/<name>.fb   (or --json, --npy=DIR)"
+
+step "replay: do the failures still happen?"
+# examples:replay is the replay tool with the example's own kernel (gather).
+bazel-bin/examples/replay snapshots snapshots/injected || true
+
+step "codegen: one test package per snapshot in generated/examples"
+bazel-bin/tools/codegen --out=generated/examples \
+  --kernel_deps=//kernels,//examples:gather_kernel snapshots snapshots/injected
+
+step "bazel test //generated/examples/... (red = the bug is still there)"
+bazel test --config=quiet --test_output=summary //generated/examples/... 2>&1 \
+  | grep -E '^//generated' || true
+
+cat <<'MSG'
+
+What happened:
+  - each app ran with recording on; every failing kernel call became a
+    snapshot in ./snapshots (look inside with bazel run //tools:inspect -- FILE);
+  - replay re-ran each call: the real bugs reproduce, the injected fault does not;
+  - codegen wrote a test package per snapshot under generated/examples/, each
+    with an exact replay and a test on synthesized look-alike data;
+  - the tests FAIL while the bugs are there and PASS once fixed: the injected
+    fault's test already passes, because the real power kernel is fine.
+Fix a bug (or regenerate with --expect=failure to pin it) and run
+  bazel test //generated/examples/...
+MSG

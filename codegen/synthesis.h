@@ -53,6 +53,8 @@ std::vector<Tensor> BuildInputs(const SynthesisPlan& plan);
 // special values (0, ±Inf, NaN, min, max) at the first element of each
 // input. Then shrinks the literal elements to the fewest that still fail.
 // Crash snapshots and kernels this binary does not link are not searched.
+// For an injected fault there is nothing to reproduce: the plan is plain
+// synthesized data, for a test that the kernel works on look-alike data.
 SynthesisPlan FindSynthesizedInputs(const LoadedSnapshot& snapshot,
                                     int max_seeds = 16);
 

@@ -48,6 +48,8 @@ snap=$(basename "$SNAPS"/injected/*.fb .fb)          # power-<16 hex>
 injected_pkg="${snap%%-*}_$(echo "${snap#*-}" | cut -c1-8)"  # power_<8 hex>
 grep -q "injected by REPRO_INJECT" "$OUT/fixed/$injected_pkg/${injected_pkg}_test.cc" \
   || fail "the injected snapshot's test does not say it was injected"
+grep -q "TEST(Snapshot, SynthesizedData)" "$OUT/fixed/$injected_pkg/${injected_pkg}_test.cc" \
+  || fail "the injected snapshot's package has no test on synthesized data"
 while read -r target status; do
   case "$target" in
     *"$injected_pkg"*) [[ $status == PASSED ]] || fail "$target: $status, want PASSED (injected fault)";;
