@@ -6,7 +6,7 @@
 //
 // Example (what codegen writes):
 //   TEST(Snapshot, ExactReplay) {
-//     repro::testing::ExpectReplay("generated/log_aa31dab8/log-aa31dab892bade00.fb",
+//     repro::testing::ExpectReplay("generated/log_aa31dab8/snapshot.fb",
 //                                  repro::testing::Expect::kFixed);
 //   }
 #ifndef REPRO_TESTING_EXPECT_H_
