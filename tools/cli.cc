@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 
@@ -107,6 +108,24 @@ std::string DisplayPath(const std::string& path) {
   if (wd == nullptr) return path;
   std::string prefix = absl::StrCat(wd, "/");
   return absl::StartsWith(path, prefix) ? path.substr(prefix.size()) : path;
+}
+
+absl::StatusOr<std::string> BazelPackageOf(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path abs = fs::absolute(dir, ec).lexically_normal();
+  if (ec) return absl::InvalidArgumentError(absl::StrCat(dir, ": ", ec.message()));
+  for (fs::path p = abs;; p = p.parent_path()) {
+    if (fs::exists(p / "WORKSPACE", ec) || fs::exists(p / "WORKSPACE.bazel", ec)) {
+      std::string rel = abs.lexically_relative(p).generic_string();
+      if (rel == ".") rel.clear();
+      while (!rel.empty() && rel.back() == '/') rel.pop_back();
+      return rel;
+    }
+    if (p == p.parent_path()) break;
+  }
+  return absl::NotFoundError(absl::StrCat(
+      dir, " is not inside a Bazel workspace (no WORKSPACE file above it)"));
 }
 
 }  // namespace repro

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace repro {
@@ -41,6 +42,11 @@ std::string ResolveUserPath(const std::string& path);
 
 // `path` shortened for display: relative to the user's folder when inside.
 std::string DisplayPath(const std::string& path);
+
+// The Bazel package path of folder `dir` ("generated/examples"; "" for the
+// workspace root itself): `dir` made absolute, relative to the nearest
+// enclosing folder that holds a WORKSPACE file. NotFound when there is none.
+absl::StatusOr<std::string> BazelPackageOf(const std::string& dir);
 
 }  // namespace repro
 

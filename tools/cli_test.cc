@@ -1,6 +1,10 @@
 #include "tools/cli.h"
 
+#include <filesystem>
+#include <fstream>
+
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tools/json.h"
@@ -63,6 +67,16 @@ TEST(NpyTest, HeaderIsPaddedAndDataFollows) {
   EXPECT_THAT(npy.substr(10, header_len), ::testing::HasSubstr("'descr': '<f4'"));
   EXPECT_THAT(npy.substr(10, header_len), ::testing::HasSubstr("'shape': (3,)"));
   EXPECT_EQ(npy.size(), 10 + header_len + 12);
+}
+
+TEST(CliTest, BazelPackageOfAFolder) {
+  const std::string ws = absl::StrCat(::testing::TempDir(), "/ws");
+  std::filesystem::create_directories(ws + "/sub");
+  std::ofstream(ws + "/WORKSPACE") << "";
+  EXPECT_EQ(*BazelPackageOf(ws + "/generated/examples"), "generated/examples");  // need not exist
+  EXPECT_EQ(*BazelPackageOf(ws + "/sub/../gen/"), "gen");
+  EXPECT_EQ(*BazelPackageOf(ws), "");
+  EXPECT_EQ(BazelPackageOf("/proc/self").status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "codegen/codegen.h"
@@ -37,14 +36,6 @@ namespace {
 constexpr char kTool[] = "codegen";
 
 // The workspace-relative path of `dir` for labels and runfiles.
-std::string PackageRoot(const std::string& flag, const std::string& dir) {
-  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
-  if (ws != nullptr && absl::StartsWith(dir, absl::StrCat(ws, "/"))) {
-    return dir.substr(std::string(ws).size() + 1);
-  }
-  return flag;
-}
-
 int Run(const std::vector<std::string>& args) {
   if (args.empty()) FailUsage(kTool, "give snapshot files or folders: codegen SNAP|DIR...");
   CodegenOptions options;
@@ -58,7 +49,13 @@ int Run(const std::vector<std::string>& args) {
   InstallMonitor(nullptr);  // codegen runs kernels; it never records them
   FileSystem& fs = FileSystem::Default();
   const std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
-  options.package_root = PackageRoot(absl::GetFlag(FLAGS_out), out);
+  // The tests are Bazel packages: --out must lie inside the workspace.
+  absl::StatusOr<std::string> package = BazelPackageOf(out);
+  if (!package.ok()) FailUsage(kTool, absl::StrCat("--out=", package.status().message()));
+  if (package->empty()) {
+    FailUsage(kTool, "--out must be a folder inside the workspace, not the workspace itself");
+  }
+  options.package_root = *package;
   std::vector<std::string> files;
   int rc = 0;
   for (const std::string& arg : args) {
