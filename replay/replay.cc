@@ -185,7 +185,13 @@ absl::StatusOr<ReplayResult> ReplaySnapshot(const LoadedSnapshot& snapshot,
         want.shape() == result->shape() && IsFloat(want.dtype())) {
       for (int64_t i = 0; i < want.size(); ++i) {
         const double a = result->GetAsDouble(i), b = want.GetAsDouble(i);
-        if (!std::isfinite(a) || !std::isfinite(b)) continue;
+        if (!std::isfinite(a) || !std::isfinite(b)) {
+          // Inf against NaN, or NaN of the other sign: no distance, a count.
+          const bool same = a == b || (std::isnan(a) && std::isnan(b) &&
+                                       std::signbit(a) == std::signbit(b));
+          r.special_value_diffs += same ? 0 : 1;
+          continue;
+        }
         r.max_abs_diff = std::max(r.max_abs_diff, std::fabs(a - b));
         r.max_ulp_diff = std::max(r.max_ulp_diff, UlpDiff(a, b, want.dtype()));
       }

@@ -65,9 +65,11 @@ struct ReplayResult {
   bool outputs_compared = false;
   bool outputs_identical = false;
   // With use_reference: the largest absolute and ulp difference between
-  // the reference's outputs and the recorded ones (finite elements).
+  // the reference's outputs and the recorded ones (finite elements), and
+  // how many elements differ in a special value (Inf, NaN or NaN's sign).
   double max_abs_diff = 0;
   double max_ulp_diff = 0;
+  int64_t special_value_diffs = 0;
   // How the environment now differs from the recording (CPU features,
   // compiler, build mode, kernel version).
   std::vector<std::string> environment_differences;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 
 #include "gmock/gmock.h"
@@ -141,6 +142,26 @@ TEST(ReplayTest, ReferenceReportsItsDistance) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->observed, FailureKind::kInvalid);
   EXPECT_LE(r->max_ulp_diff, 4.0);
+}
+
+TEST(ReplayTest, ReferenceCountsSpecialValuesThatDiffer) {
+  // Recorded: +NaN, +Inf, 0; the kernel gives a NaN of its own sign (x86:
+  // negative), -Inf and 0: the special values differ and have no distance.
+  CallRecord rec;
+  rec.kernel = "log";
+  rec.inputs = {Tensor::FromValues<double>({-1.0, 0.0, 1.0}, {3})};
+  rec.failure = FailureKind::kInvalid;
+  rec.environment = CurrentEnvironment();
+  rec.outputs = {Tensor::FromValues<double>({std::copysign(NAN, 1.0), INFINITY, 0.0}, {3})};
+  ReplayOptions ref;
+  ref.use_reference = true;
+  absl::StatusOr<ReplayResult> r =
+      ReplaySnapshot(*LoadedSnapshot::Parse(*EncodeSnapshot(rec, {})), ref);
+  ASSERT_TRUE(r.ok());
+  const bool kernel_nan_negative = std::signbit(r->outputs.at(0).GetAsDouble(0));
+  EXPECT_EQ(r->special_value_diffs, kernel_nan_negative ? 2 : 1);
+  EXPECT_EQ(r->max_ulp_diff, 0);
+  EXPECT_EQ(r->verdict, Verdict::kReproducedDifferently);
 }
 
 TEST(ReplayTest, BadInputIsAClearError) {

@@ -31,6 +31,7 @@ std::string Serialize(const ReplayResult& r) {
       static_cast<int>(r.observed), "\nflags=", r.flags, "\ncompared=",
       r.outputs_compared ? 1 : 0, "\nidentical=", r.outputs_identical ? 1 : 0,
       "\nmax_abs=", r.max_abs_diff, "\nmax_ulp=", r.max_ulp_diff,
+      "\nspecial_diffs=", r.special_value_diffs,
       "\nmessage=", line(r.message), "\nenv=",
       line(absl::StrJoin(r.environment_differences, "\x1f")), "\n");
 }
@@ -50,6 +51,7 @@ bool Parse(absl::string_view text, ReplayResult* r) {
     if (kv.first == "identical") r->outputs_identical = kv.second == "1";
     if (kv.first == "max_abs" && absl::SimpleAtod(kv.second, &d)) r->max_abs_diff = d;
     if (kv.first == "max_ulp" && absl::SimpleAtod(kv.second, &d)) r->max_ulp_diff = d;
+    if (kv.first == "special_diffs" && is_int) r->special_value_diffs = n;
     if (kv.first == "message") r->message = std::string(kv.second);
     if (kv.first == "env") {
       if (!kv.second.empty()) {

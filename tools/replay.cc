@@ -79,6 +79,7 @@ void PrintJson(const std::string& path, const absl::StatusOr<ReplayResult>& r) {
     if (absl::GetFlag(FLAGS_use_reference)) {
       j.Key("reference_max_abs_diff").Double(r->max_abs_diff);
       j.Key("reference_max_ulp_diff").Double(r->max_ulp_diff);
+      j.Key("reference_special_value_diffs").Int(r->special_value_diffs);
     }
     j.Key("environment_differences").BeginArray();
     for (const std::string& d : r->environment_differences) j.String(d);
@@ -91,9 +92,13 @@ void PrintJson(const std::string& path, const absl::StatusOr<ReplayResult>& r) {
 void PrintText(const std::string& path, const ReplayResult& r) {
   std::printf("%s: %s — %s\n", DisplayPath(path).c_str(), VerdictName(r.verdict),
               r.detail.c_str());
-  if (absl::GetFlag(FLAGS_use_reference)) {
-    std::printf("  reference implementation: max |difference| %g, max %g ulp from the recorded outputs\n",
-                r.max_abs_diff, r.max_ulp_diff);
+  if (absl::GetFlag(FLAGS_use_reference) && !r.outputs_compared) {
+    std::printf("  reference implementation: no outputs to compare\n");
+  } else if (absl::GetFlag(FLAGS_use_reference)) {
+    std::printf(
+        "  reference implementation: max |difference| %g, max %g ulp, %lld special value(s) "
+        "differ (Inf/NaN/NaN sign) from the recorded outputs\n",
+        r.max_abs_diff, r.max_ulp_diff, static_cast<long long>(r.special_value_diffs));
   }
   for (const std::string& d : r.environment_differences) {
     std::printf("  note: %s\n", d.c_str());
