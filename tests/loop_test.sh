@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The whole loop, end to end, as a user runs it: record the example apps,
 # replay the snapshots, generate tests, and run them with `bazel test`.
-# Checks: generated tests are red for the real bugs, green for the injected
-# fault (the real kernel is fine, as a fixed kernel would be), and the
-# --expect=failure tests are green. Run by ./test.sh (it calls bazel itself,
-# so it cannot be a bazel test).
+# Checks: generated tests are red for the real bugs, green against a fixed
+# kernel (the user kernel's crash, fixed; the injected fault, whose real
+# kernel is fine), and the --expect=failure tests are green. Run by
+# ./test.sh (it calls bazel itself, so it cannot be a bazel test).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -62,6 +62,13 @@ n_fixed=$(grep -cE '^//generated/e2e/fixed/.* (PASSED|FAILED)' "$SNAPS/fixed.txt
 log=$(ls bazel-testlogs/generated/e2e/fixed/log_*/*/test.log 2>/dev/null | head -1)
 [[ -n $log ]] && grep -q 'FAILED  ] Snapshot.SynthesizedData' "$log" \
   || fail "the log package's SynthesizedData test should fail too"
+
+# Against a fixed kernel: the crash's test, red above with the buggy gather,
+# is green when it links the fixed one (examples/gather_kernel_fixed.cc).
+bazel-bin/tools/codegen --out="$OUT/fixed_kernel" --kernel_deps=//kernels,//examples:gather_kernel_fixed \
+  "$SNAPS"/real/gather-*.fb >/dev/null || fail "codegen for the fixed kernel exited $?"
+bazel test --config=quiet --test_output=errors "//$OUT/fixed_kernel/..." >"$SNAPS/fixed_kernel.txt" 2>&1 \
+  || { fail "the crash's test is not green against the fixed kernel"; cat "$SNAPS/fixed_kernel.txt"; }
 
 # The failure-expectation tests: all green.
 bazel test --config=quiet --test_output=errors "//$OUT/failure/..." >"$SNAPS/failure.txt" 2>&1 \
