@@ -64,7 +64,13 @@ std::string Runfile(absl::string_view path) {
 void ExpectReplay(absl::string_view runfile, Expect expect) {
   absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Load(Runfile(runfile));
   ASSERT_TRUE(s.ok()) << s.status();
-  absl::StatusOr<ReplayResult> r = ReplayIsolated(*s, WorkerOptions());
+  // In this process, so that a debugger stepping through the test reaches
+  // the kernel; a recorded crash replays in a worker, so that it is a red
+  // test with a verdict rather than a dead test binary.
+  const fb::Outcome* outcome = s->root().outcome();
+  const bool crash = outcome && static_cast<FailureKind>(outcome->failure()) == FailureKind::kCrash;
+  absl::StatusOr<ReplayResult> r =
+      crash ? ReplayIsolated(*s, WorkerOptions()) : ReplaySnapshot(*s, ReplayOptions());
   ASSERT_TRUE(r.ok()) << r.status();
   if (expect == Expect::kFixed) {
     EXPECT_STREQ(VerdictName(r->verdict), VerdictName(Verdict::kNotReproduced))

@@ -43,8 +43,9 @@ void ExpectCall(absl::string_view kernel, const std::vector<Tensor>& inputs,
                 FailureKind recorded);
 
 // Replays the snapshot at `runfile` (a path in the workspace, found in the
-// test's runfiles) in a worker process and checks the verdict: kFixed wants
-// not-reproduced, kFailure wants reproduced.
+// test's runfiles) and checks the verdict: kFixed wants not-reproduced,
+// kFailure wants reproduced. In this process (debuggable), except a
+// recorded crash, which replays in a worker process.
 void ExpectReplay(absl::string_view runfile, Expect expect);
 
 // The absolute path of a workspace file in the test's runfiles.
