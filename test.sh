@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install_deps.sh
-bazel test //...
+# Not //generated/...: what quickstart.sh or codegen left there is red by
+# design (tests/loop_test.sh checks generated tests itself).
+bazel test -- //... -//generated/...
 tests/loop_test.sh
