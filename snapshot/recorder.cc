@@ -1,8 +1,10 @@
 #include "snapshot/recorder.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -483,15 +485,48 @@ void Recorder::RecordCrash(int signal) {
 namespace {
 
 Recorder* g_recorder = nullptr;
+unsigned g_crash_write_seconds = 5;
 constexpr int kCrashSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 struct sigaction g_previous[32];
+volatile sig_atomic_t g_crash_signal = 0;
+
+// Dies of `sig` as the process would have without Repro: the previous
+// disposition, the signal unblocked, raised again.
+void DieOf(int sig) {
+  sigaction(sig, &g_previous[sig], nullptr);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, sig);
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+  raise(sig);
+}
+
+// SIGALRM while the crash is being written: the write hangs. Give up on
+// the snapshot, not on dying.
+void CrashWriteTimedOut(int) {
+  DieOf(g_crash_signal);
+  _exit(128 + g_crash_signal);  // a previous handler returned
+}
 
 void CrashHandler(int sig, siginfo_t*, void*) {
   static std::atomic<bool> entered{false};
   if (!entered.exchange(true) && g_recorder != nullptr) {
+    g_crash_signal = sig;
+    struct sigaction alarm_action;
+    std::memset(&alarm_action, 0, sizeof(alarm_action));
+    alarm_action.sa_handler = CrashWriteTimedOut;
+    sigemptyset(&alarm_action.sa_mask);
+    sigaction(SIGALRM, &alarm_action, nullptr);
+    sigset_t alarm_set;
+    sigemptyset(&alarm_set);
+    sigaddset(&alarm_set, SIGALRM);
+    pthread_sigmask(SIG_UNBLOCK, &alarm_set, nullptr);
+    alarm(g_crash_write_seconds);
     g_recorder->RecordCrash(sig);
+    alarm(0);
   }
-  // Die exactly as without Repro: the previous disposition, signal again.
+  // A fault re-executes the faulting instruction on return and dies then;
+  // a raised signal (abort) is delivered at once.
   sigaction(sig, &g_previous[sig], nullptr);
   raise(sig);
 }
@@ -500,27 +535,20 @@ void FinishAtExit() {
   if (g_recorder != nullptr) g_recorder->Finish();
 }
 
-}  // namespace
+absl::Mutex g_install_mu(absl::kConstInit);
 
-Recorder* InstallRecorderFromEnvironment() {
-  static absl::Mutex mu(absl::kConstInit);
-  absl::MutexLock lock(&mu);
+Recorder* InstallLocked(const RecorderOptions& options, FileSystem* fs)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(g_install_mu) {
   if (g_recorder != nullptr) return g_recorder;
-  absl::StatusOr<std::optional<RecorderOptions>> options = OptionsFromEnvironment();
-  if (!options.ok()) {
-    std::fprintf(stderr, "repro: %s; recording is off\n",
-                 std::string(options.status().message()).c_str());
-    return nullptr;
-  }
-  if (!options->has_value()) return nullptr;
-  auto* recorder = new Recorder(**options);
-  absl::Status dir = FileSystem::Default().CreateDirs((*options)->dir);
+  auto* recorder = new Recorder(options, fs);
+  absl::Status dir = fs->CreateDirs(options.dir);
   if (!dir.ok()) {
     std::fprintf(stderr, "repro: %s; failing calls are counted, not saved\n",
                  std::string(dir.message()).c_str());
   }
   absl::InitializeSymbolizer("/proc/self/exe");
-  if ((*options)->policy.Has(FailureKind::kCrash)) {
+  if (options.policy.Has(FailureKind::kCrash)) {
+    g_crash_write_seconds = std::max(1u, options.crash_write_seconds);
     struct sigaction sa;
     std::memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = CrashHandler;
@@ -532,6 +560,26 @@ Recorder* InstallRecorderFromEnvironment() {
   g_recorder = recorder;
   InstallMonitor(recorder);
   return recorder;
+}
+
+}  // namespace
+
+Recorder* InstallRecorder(const RecorderOptions& options, FileSystem* fs) {
+  absl::MutexLock lock(&g_install_mu);
+  return InstallLocked(options, fs);
+}
+
+Recorder* InstallRecorderFromEnvironment() {
+  absl::MutexLock lock(&g_install_mu);
+  if (g_recorder != nullptr) return g_recorder;
+  absl::StatusOr<std::optional<RecorderOptions>> options = OptionsFromEnvironment();
+  if (!options.ok()) {
+    std::fprintf(stderr, "repro: %s; recording is off\n",
+                 std::string(options.status().message()).c_str());
+    return nullptr;
+  }
+  if (!options->has_value()) return nullptr;
+  return InstallLocked(**options, &FileSystem::Default());
 }
 
 }  // namespace repro

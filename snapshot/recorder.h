@@ -59,6 +59,10 @@ struct RecorderOptions {
   std::optional<Injection> inject;
   int64_t max_files = 1000;                       // snapshots per run
   uint64_t max_total_bytes = uint64_t{1} << 30;  // bytes per run
+  // How long the crash handler may spend writing the snapshot of a crash
+  // before it gives up and lets the process die (a crash that corrupted the
+  // heap can leave malloc's lock held: the write would hang forever).
+  unsigned crash_write_seconds = 5;
 };
 
 // The options from REPRO_RECORD, REPRO_ON, REPRO_INJECT, REPRO_CAPTURE,
@@ -141,6 +145,12 @@ class Recorder : public Monitor {
 // when REPRO_RECORD is unset, or, after one line on stderr, when a REPRO_*
 // variable is invalid.
 Recorder* InstallRecorderFromEnvironment();
+
+// Installs a recorder with `options` writing to `fs` (not owned), as
+// InstallRecorderFromEnvironment does; for tests and embedders. Once one is
+// installed, later calls return it.
+Recorder* InstallRecorder(const RecorderOptions& options,
+                          FileSystem* fs = &FileSystem::Default());
 
 }  // namespace repro
 

@@ -284,6 +284,30 @@ TEST(RecorderCrashTest, CrashLeavesASnapshotAndTheSameSignal) {
   EXPECT_EQ(s->root().kernel()->str(), "user_reads_null");
 }
 
+// A disk whose writes never return: what a crash that corrupted the heap
+// (malloc's lock held) does to the crash handler's write.
+class HangingDisk : public FileSystem {
+ public:
+  absl::Status WriteAtomically(const std::string&, absl::string_view) override {
+    for (;;) pause();
+  }
+};
+
+void RecordAndCrashOnAHangingDisk() {
+  static HangingDisk disk;
+  RecorderOptions options;
+  options.dir = FreshDir("crash_hang");
+  options.crash_write_seconds = 1;
+  InstallRecorder(options, &disk);
+  KernelDef k{"user_reads_null", 1, 1, &ReadsNull};
+  Dispatch(k, {Scalar(1)}, Attrs()).IgnoreError();
+}
+
+TEST(RecorderCrashTest, AHangingCrashWriteGivesUpAndStillDiesOfTheSignal) {
+  // Without the deadline the child would hang and the test time out.
+  EXPECT_EXIT(RecordAndCrashOnAHangingDisk(), ::testing::KilledBySignal(SIGSEGV), "");
+}
+
 TEST(EnvironmentTest, BadValuesAreNamed) {
   setenv("REPRO_RECORD", "/tmp/x", 1);
   setenv("REPRO_ON", "invalid,nope", 1);
