@@ -35,7 +35,6 @@ namespace {
 
 constexpr char kTool[] = "codegen";
 
-// The workspace-relative path of `dir` for labels and runfiles.
 int Run(const std::vector<std::string>& args) {
   if (args.empty()) FailUsage(kTool, "give snapshot files or folders: codegen SNAP|DIR...");
   CodegenOptions options;
