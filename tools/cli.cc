@@ -1,5 +1,7 @@
 #include "tools/cli.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +13,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "snapshot/file_system.h"
+#include "snapshot/format.h"
 
 namespace repro {
 namespace {
@@ -108,6 +112,24 @@ std::string DisplayPath(const std::string& path) {
   if (wd == nullptr) return path;
   std::string prefix = absl::StrCat(wd, "/");
   return absl::StartsWith(path, prefix) ? path.substr(prefix.size()) : path;
+}
+
+std::vector<std::string> ExpandSnapshotArgs(const std::vector<std::string>& args,
+                                            std::vector<std::string>* missing) {
+  std::vector<std::string> files;
+  for (const std::string& arg : args) {
+    const std::string path = ResolveUserPath(arg);
+    absl::StatusOr<std::vector<std::string>> listed =
+        FileSystem::Default().List(path, kSnapshotExtension);
+    if (listed.ok()) {
+      files.insert(files.end(), listed->begin(), listed->end());
+    } else if (access(path.c_str(), F_OK) == 0) {
+      files.push_back(path);
+    } else {
+      missing->push_back(absl::StrCat(arg, ": no such file or folder"));
+    }
+  }
+  return files;
 }
 
 absl::StatusOr<std::string> BazelPackageOf(const std::string& dir) {

@@ -43,6 +43,12 @@ std::string ResolveUserPath(const std::string& path);
 // `path` shortened for display: relative to the user's folder when inside.
 std::string DisplayPath(const std::string& path);
 
+// The snapshot files `args` name (resolved as ResolveUserPath does): a
+// folder stands for its *.fb files, a file for itself. A path that does not
+// exist adds "ARG: no such file or folder" to `missing`.
+std::vector<std::string> ExpandSnapshotArgs(const std::vector<std::string>& args,
+                                            std::vector<std::string>* missing);
+
 // The Bazel package path of folder `dir` ("generated/examples"; "" for the
 // workspace root itself): `dir` made absolute, relative to the nearest
 // enclosing folder that holds a WORKSPACE file. NotFound when there is none.

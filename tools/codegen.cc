@@ -55,17 +55,9 @@ int Run(const std::vector<std::string>& args) {
     FailUsage(kTool, "--out must be a folder inside the workspace, not the workspace itself");
   }
   options.package_root = *package;
-  std::vector<std::string> files;
+  std::vector<std::string> missing;
+  const std::vector<std::string> files = ExpandSnapshotArgs(args, &missing);
   int rc = 0;
-  for (const std::string& arg : args) {
-    const std::string path = ResolveUserPath(arg);
-    absl::StatusOr<std::vector<std::string>> listed = fs.List(path, kSnapshotExtension);
-    if (listed.ok()) {
-      files.insert(files.end(), listed->begin(), listed->end());
-    } else {
-      files.push_back(path);
-    }
-  }
   const bool progress = files.size() > 1 && isatty(STDERR_FILENO);
   int written = 0;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -114,6 +106,10 @@ int Run(const std::vector<std::string>& args) {
       continue;
     }
     ++written;
+  }
+  for (const std::string& m : missing) {
+    std::fprintf(stderr, "codegen: %s\n", m.c_str());
+    rc = 2;
   }
   if (!absl::GetFlag(FLAGS_json) && files.size() > 1) {
     std::printf("codegen: %d package(s) in %s; run them with: bazel test //%s/...\n", written,

@@ -21,8 +21,6 @@
 #include "core/registry.h"
 #include "replay/replay.h"
 #include "replay/worker.h"
-#include "snapshot/file_system.h"
-#include "snapshot/format.h"
 #include "snapshot/reader.h"
 #include "tools/cli.h"
 #include "tools/json.h"
@@ -40,25 +38,6 @@ namespace repro {
 namespace {
 
 constexpr char kTool[] = "replay";
-
-// Expands folders into their snapshot files; missing paths are bad input.
-std::vector<std::string> Expand(const std::vector<std::string>& args,
-                                std::vector<std::string>* bad) {
-  std::vector<std::string> files;
-  for (const std::string& arg : args) {
-    const std::string path = ResolveUserPath(arg);
-    absl::StatusOr<std::vector<std::string>> listed =
-        FileSystem::Default().List(path, kSnapshotExtension);
-    if (listed.ok()) {
-      files.insert(files.end(), listed->begin(), listed->end());
-    } else if (access(path.c_str(), F_OK) == 0) {
-      files.push_back(path);
-    } else {
-      bad->push_back(absl::StrCat(arg, ": no such file or folder"));
-    }
-  }
-  return files;
-}
 
 void PrintJson(const std::string& path, const absl::StatusOr<ReplayResult>& r) {
   JsonWriter j;
@@ -111,7 +90,7 @@ int Run(const std::vector<std::string>& args) {
   // Replay never records, even when REPRO_RECORD is set.
   InstallMonitor(nullptr);
   std::vector<std::string> bad;
-  const std::vector<std::string> files = Expand(args, &bad);
+  const std::vector<std::string> files = ExpandSnapshotArgs(args, &bad);
   if (files.empty() && bad.empty()) FailUsage(kTool, "no snapshot files (*.fb) found");
   const bool json = absl::GetFlag(FLAGS_json);
   const bool progress = files.size() > 1 && isatty(STDERR_FILENO);
