@@ -12,6 +12,25 @@
 namespace repro {
 namespace {
 
+// A double-quoted literal: printable ASCII as is (but for `keep_question`
+// false, '?', which could start a C++ trigraph), '"' and '\\' escaped,
+// every other byte as an octal escape, which C++ and Starlark both read.
+std::string QuotedLiteral(absl::string_view s, bool keep_question) {
+  std::string out = "\"";
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u >= 0x20 && u < 0x7f && (keep_question || c != '?')) {
+      out += c;
+    } else {
+      out += absl::StrFormat("\\%03o", u);
+    }
+  }
+  return out + "\"";
+}
+
 // A double as an exact C++ expression.
 std::string Literal(double v) {
   if (std::isnan(v)) return "kNaN";
@@ -111,35 +130,11 @@ std::string SanitizeName(absl::string_view s) {
 }
 
 std::string CppStringLiteral(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u >= 0x20 && u < 0x7f && c != '?') {  // '?' would allow trigraphs
-      out += c;
-    } else {
-      out += absl::StrFormat("\\%03o", u);
-    }
-  }
-  return out + "\"";
+  return QuotedLiteral(s, /*keep_question=*/false);
 }
 
 std::string StarlarkStringLiteral(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (u >= 0x20 && u < 0x7f) {
-      out += c;
-    } else {
-      out += absl::StrFormat("\\%03o", u);
-    }
-  }
-  return out + "\"";
+  return QuotedLiteral(s, /*keep_question=*/true);
 }
 
 std::string CommentText(absl::string_view s) {
