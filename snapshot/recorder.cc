@@ -525,10 +525,7 @@ void CrashHandler(int sig, siginfo_t*, void*) {
     g_recorder->RecordCrash(sig);
     alarm(0);
   }
-  // A fault re-executes the faulting instruction on return and dies then;
-  // a raised signal (abort) is delivered at once.
-  sigaction(sig, &g_previous[sig], nullptr);
-  raise(sig);
+  DieOf(sig);
 }
 
 void FinishAtExit() {
