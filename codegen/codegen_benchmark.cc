@@ -7,7 +7,7 @@
 
 #include "codegen/codegen.h"
 #include "core/fp_env.h"
-#include "snapshot/record.h"
+#include "snapshot/writer.h"
 
 namespace repro {
 namespace {

@@ -11,7 +11,7 @@
 #include "codegen/synthesis.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "snapshot/record.h"
+#include "snapshot/writer.h"
 
 namespace repro {
 namespace {

@@ -1,14 +1,12 @@
 #include "replay/replay.h"
 
-#include <csignal>
 #include <cmath>
 #include <cstring>
-#include <exception>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "snapshot/classify.h"
-#include "snapshot/record.h"
+#include "core/run_and_classify.h"
+#include "snapshot/writer.h"
 
 namespace repro {
 namespace {
@@ -46,25 +44,15 @@ std::vector<std::string> EnvironmentDifferences(const fb::Snapshot& s,
   return diffs;
 }
 
-// Applies a recorded injection again (REPRO_INJECT semantics).
-void InjectAgain(const fb::Snapshot& s, absl::StatusOr<Tensor>& result,
-                 FpFlags& raised) {
-  const fb::Outcome* o = s.outcome();
-  if (o->failure() == fb::Failure_Crash) std::raise(SIGSEGV);
-  if (o->failure() == fb::Failure_Error) {
-    result = absl::InternalError(absl::StrCat("injected fault in ", s.kernel()->str(),
-                                              " (REPRO_INJECT)"));
-    return;
-  }
-  if (result.ok() && IsFloat(result->dtype()) && result->size() > 0) {
-    Tensor poisoned = *Tensor::FromBytes(result->dtype(), result->shape(), {},
-                                         result->ToBytes());
-    VisitDType(poisoned.dtype(), [&](auto t) {
-      using T = decltype(t);
-      poisoned.data<T>()[0] = std::numeric_limits<T>::quiet_NaN();
-    });
-    result = poisoned;
-    raised |= kFpInvalid;
+// The fault a recorded injection made, to make it again.
+Fault RecordedFault(const fb::Snapshot& s) {
+  switch (s.outcome()->failure()) {
+    case fb::Failure_Crash:
+      return Fault::kCrash;
+    case fb::Failure_Error:
+      return Fault::kError;
+    default:
+      return Fault::kNan;
   }
 }
 
@@ -154,24 +142,18 @@ absl::StatusOr<ReplayResult> ReplaySnapshot(const LoadedSnapshot& snapshot,
   r.environment_differences = EnvironmentDifferences(s, **kernel);
   KernelFn fn = (*kernel)->fn(options.use_reference ? Variant::kReference
                                                     : Variant::kOptimized);
-  absl::StatusOr<Tensor> result;
-  FpFlags raised = 0;
+  const Fault fault = options.inject_again && s.outcome() && s.outcome()->injected()
+                          ? RecordedFault(s)
+                          : Fault::kNone;
+  CallOutcome outcome;
   {
     ScopedFpMode scoped(mode);
-    const FpFlags saved = SaveAndClearFpFlags();
-    try {
-      result = fn(*inputs, attrs);
-    } catch (const std::exception& e) {
-      result = absl::InternalError(absl::StrCat("exception: ", e.what()));
-    }
-    raised = RestoreFpFlags(saved);
+    outcome = RunAndClassify(**kernel, fn, *inputs, attrs, policy, fault);
     ClearFpFlags();
   }
-  if (options.inject_again && s.outcome() && s.outcome()->injected()) {
-    InjectAgain(s, result, raised);
-  }
-  r.flags = raised;
-  r.observed = ClassifyCall(**kernel, result, raised, *inputs, policy);
+  const absl::StatusOr<Tensor>& result = outcome.result;
+  r.flags = outcome.raised;
+  r.observed = outcome.failure;
   if (!result.ok()) r.message = std::string(result.status().message());
 
   absl::StatusOr<std::vector<Tensor>> recorded_outputs = snapshot.Outputs();

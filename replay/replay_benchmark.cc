@@ -5,7 +5,7 @@
 
 #include "replay/replay.h"
 #include "replay/worker.h"
-#include "snapshot/record.h"
+#include "snapshot/writer.h"
 
 namespace repro {
 namespace {

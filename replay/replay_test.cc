@@ -8,7 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "replay/worker.h"
-#include "snapshot/record.h"
+#include "snapshot/writer.h"
 
 namespace repro {
 namespace {

@@ -76,4 +76,52 @@ absl::StatusOr<std::string> DecompressFrame(absl::string_view frame,
   return out;
 }
 
+namespace {
+
+void PutLittleEndian(uint64_t v, int bytes, char* out) {
+  for (int i = 0; i < bytes; ++i) out[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+uint64_t GetLittleEndian(const char* in, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) {
+    v |= uint64_t{static_cast<unsigned char>(in[i])} << (8 * i);
+  }
+  return v;
+}
+
+constexpr char kTrailerTag[] = "RPRC";
+
+}  // namespace
+
+void EncodeCountPatch(int64_t count, char out[kCountPatchBytes]) {
+  PutLittleEndian(static_cast<uint64_t>(count), 8, out);
+  PutLittleEndian(~static_cast<uint64_t>(count), 8, out + 8);
+}
+
+void EncodeCountTrailer(int64_t count, char out[kCountTrailerBytes]) {
+  PutLittleEndian(kCountTrailerMagic, 4, out);
+  PutLittleEndian(kCountTrailerBytes - 8, 4, out + 4);
+  for (int i = 0; i < 4; ++i) out[8 + i] = kTrailerTag[i];
+  PutLittleEndian(1, 4, out + 12);
+  EncodeCountPatch(count, out + 16);
+}
+
+absl::StatusOr<int64_t> StripCountTrailer(absl::string_view* file) {
+  if (file->size() < kCountTrailerBytes) return 0;
+  const char* t = file->data() + file->size() - kCountTrailerBytes;
+  if (GetLittleEndian(t, 4) != kCountTrailerMagic) return 0;
+  if (GetLittleEndian(t + 4, 4) != kCountTrailerBytes - 8 ||
+      absl::string_view(t + 8, 4) != absl::string_view(kTrailerTag, 4) ||
+      GetLittleEndian(t + 12, 4) != 1) {
+    return absl::DataLossError("the repeat-count trailer is damaged");
+  }
+  const uint64_t count = GetLittleEndian(t + 16, 8);
+  if (~count != GetLittleEndian(t + 24, 8) || static_cast<int64_t>(count) < 1) {
+    return absl::DataLossError("the repeat count in the trailer is damaged");
+  }
+  file->remove_suffix(kCountTrailerBytes);
+  return static_cast<int64_t>(count);
+}
+
 }  // namespace repro

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "snapshot/format.h"
 
 namespace repro {
 
@@ -23,6 +24,19 @@ absl::StatusOr<std::string> CompressFrame(absl::string_view raw);
 // bytes, fails its checksum, or would decompress to more than `max_bytes`.
 absl::StatusOr<std::string> DecompressFrame(absl::string_view frame,
                                             uint64_t max_bytes);
+
+// Writes the count patch (format.h) for `count` into `out`.
+// Async-signal-safe.
+void EncodeCountPatch(int64_t count, char out[kCountPatchBytes]);
+
+// Writes the whole repeat-count trailer for `count` into `out`.
+// Async-signal-safe.
+void EncodeCountTrailer(int64_t count, char out[kCountTrailerBytes]);
+
+// Strips the repeat-count trailer from the end of `file` and returns its
+// count; 0 (and `file` unchanged) when there is none. DataLoss when the
+// trailer is there but damaged.
+absl::StatusOr<int64_t> StripCountTrailer(absl::string_view* file);
 
 }  // namespace repro
 

@@ -10,8 +10,9 @@
 
 namespace repro {
 
-// The version this build writes and the newest it reads.
-inline constexpr uint32_t kFormatVersion = 1;
+// The version this build writes and the newest it reads. Version 2 added
+// the repeat-count trailer.
+inline constexpr uint32_t kFormatVersion = 2;
 
 // The FlatBuffers file identifier.
 inline constexpr char kFileIdentifier[] = "RPRO";
@@ -36,5 +37,14 @@ inline constexpr uint64_t kLargeFrameBytes = uint64_t{1} << 20;
 inline constexpr int kZstdLevelLarge = -1;
 
 }  // namespace repro
+
+// The repeat-count trailer that follows the frame: a zstd skippable frame
+// (`zstd -d` skips it) of kCountTrailerBytes:
+//   u32 kCountTrailerMagic, u32 24, "RPRC", u32 1, i64 count, i64 ~count
+// all little-endian. The last kCountPatchBytes (count and its complement)
+// are rewritten in place as the count grows, without recompressing.
+inline constexpr uint32_t kCountTrailerMagic = 0x184D2A5E;
+inline constexpr size_t kCountTrailerBytes = 32;
+inline constexpr size_t kCountPatchBytes = 16;
 
 #endif  // REPRO_SNAPSHOT_FORMAT_H_

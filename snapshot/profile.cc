@@ -10,31 +10,31 @@ namespace {
 constexpr int64_t kMaxSorted = 1 << 16;
 }  // namespace
 
-Profile ComputeProfile(const Tensor& x_in) {
-  Profile p;
-  Tensor x = x_in.Contiguous();
+Profile ComputeProfile(const Tensor& x, std::pmr::memory_resource* memory) {
+  Profile p(memory);
   p.count = x.size();
   const int64_t stride = std::max<int64_t>(1, x.size() / kMaxSorted);
-  std::vector<double> finite;
+  std::pmr::vector<double> finite(memory);
   finite.reserve(std::min<int64_t>(x.size(), kMaxSorted + 1));
   double sum = 0, sum_sq = 0;
   int64_t finite_count = 0;
   int lo_exp = std::numeric_limits<int>::max(), hi_exp = std::numeric_limits<int>::min();
-  std::vector<int64_t> exp_counts(2200, 0);  // exponents -1100 .. 1099
+  std::pmr::vector<int64_t> exp_counts(2200, 0, memory);  // exponents -1100 .. 1099
   p.min = std::numeric_limits<double>::infinity();
   p.max = -std::numeric_limits<double>::infinity();
   VisitDType(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T* d = x.data<T>();
-    for (int64_t i = 0; i < x.size(); ++i) {
-      const double v = static_cast<double>(d[i]);
+    int64_t until_sample = 1;
+    auto visit = [&](T e) {
+      const double v = static_cast<double>(e);
       if (std::isnan(v)) {
         ++p.nan;
-        continue;
+        return;
       }
       if (std::isinf(v)) {
         ++(v > 0 ? p.pos_inf : p.neg_inf);
-        continue;
+        return;
       }
       ++finite_count;
       sum += v;
@@ -43,19 +43,31 @@ Profile ComputeProfile(const Tensor& x_in) {
       p.max = std::max(p.max, v);
       if (v == 0) ++p.zeros;
       if (v < 0) ++p.negatives;
-      if (std::fpclassify(d[i]) == FP_SUBNORMAL) ++p.subnormals;
+      if (std::fpclassify(e) == FP_SUBNORMAL) ++p.subnormals;
       if (v == std::trunc(v)) ++p.integers;
       if (v != 0) {
         // The exponent from the bits: std::ilogb is a libm call per value.
         uint64_t bits;
         std::memcpy(&bits, &v, 8);
         const int biased = static_cast<int>((bits >> 52) & 0x7ff);
-        const int e = biased != 0 ? biased - 1023 : std::ilogb(v);
-        ++exp_counts[e + 1100];
-        lo_exp = std::min(lo_exp, e);
-        hi_exp = std::max(hi_exp, e);
+        const int exponent = biased != 0 ? biased - 1023 : std::ilogb(v);
+        ++exp_counts[exponent + 1100];
+        lo_exp = std::min(lo_exp, exponent);
+        hi_exp = std::max(hi_exp, exponent);
       }
-      if (i % stride == 0) finite.push_back(v);
+      // Every stride-th element joins the sample (a countdown: a division
+      // per element would cost more than the rest of the loop).
+      if (--until_sample == 0) {
+        finite.push_back(v);
+        until_sample = stride;
+      }
+    };
+    // In any layout, without a contiguous copy (no allocation).
+    if (x.IsContiguous()) {
+      for (int64_t i = 0; i < x.size(); ++i) visit(d[i]);
+    } else {
+      ForEachStrided(x.shape(), x.strides(),
+                     [&](int64_t, int64_t pos) { visit(d[pos]); });
     }
   });
   if (finite_count == 0) {

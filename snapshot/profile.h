@@ -8,6 +8,7 @@
 #define REPRO_SNAPSHOT_PROFILE_H_
 
 #include <cstdint>
+#include <memory_resource>
 #include <vector>
 
 #include "core/tensor.h"
@@ -19,19 +20,31 @@ inline constexpr double kQuantileLevels[] = {0,    0.01, 0.05, 0.25, 0.5,
                                              0.75, 0.95, 0.99, 1};
 
 struct Profile {
+  Profile() = default;
+  // A profile whose vectors live in `memory`.
+  explicit Profile(std::pmr::memory_resource* memory)
+      : quantiles(memory), log2_hist(memory) {}
+
   int64_t count = 0;
   double min = 0, max = 0, mean = 0, std = 0;  // over finite values
-  std::vector<double> quantiles;  // at kQuantileLevels, of finite values
+  std::pmr::vector<double> quantiles;  // at kQuantileLevels, of finite values
   int64_t nan = 0, pos_inf = 0, neg_inf = 0;
   int64_t zeros = 0, negatives = 0, subnormals = 0, integers = 0;
   int32_t log2_hist_lo = 0;       // floor(log2|x|) of the first bin
-  std::vector<int64_t> log2_hist;  // counts per exponent, finite x != 0
+  std::pmr::vector<int64_t> log2_hist;  // counts per exponent, finite x != 0
 };
 
 // The profile of every element of `x` (any layout, any dtype). Quantiles
 // come from a sorted copy, or an evenly spaced sample of 65,536 values for
-// larger tensors (exact min and max are kept).
-Profile ComputeProfile(const Tensor& x);
+// larger tensors (exact min and max are kept). Every allocation, the
+// result's vectors included, comes from `memory`: with an arena's resource,
+// no heap is touched (the recorder's crash handler relies on it).
+Profile ComputeProfile(
+    const Tensor& x,
+    std::pmr::memory_resource* memory = std::pmr::get_default_resource());
+
+// The most memory ComputeProfile takes from `memory`, for sizing an arena.
+inline constexpr size_t kProfileScratchBytes = (size_t{1} << 16) * 8 + 2200 * 8 * 2 + 4096;
 
 }  // namespace repro
 

@@ -77,14 +77,21 @@ absl::StatusOr<LoadedSnapshot> LoadedSnapshot::Load(const std::string& path,
 
 absl::StatusOr<LoadedSnapshot> LoadedSnapshot::Parse(
     absl::string_view file_bytes) {
+  absl::StatusOr<int64_t> count = StripCountTrailer(&file_bytes);
+  if (!count.ok()) return count.status();
   absl::StatusOr<std::string> raw =
       DecompressFrame(file_bytes, kMaxDecompressedBytes);
   if (!raw.ok()) return raw.status();
-  return FromFlatBuffer(*std::move(raw));
+  return Verify(*std::move(raw), *count);
 }
 
 absl::StatusOr<LoadedSnapshot> LoadedSnapshot::FromFlatBuffer(
     std::string flatbuffer) {
+  return Verify(std::move(flatbuffer), 0);
+}
+
+absl::StatusOr<LoadedSnapshot> LoadedSnapshot::Verify(std::string flatbuffer,
+                                                      int64_t repeat_count) {
   if (flatbuffer.size() < 8 ||
       !flatbuffers::BufferHasIdentifier(flatbuffer.data(), kFileIdentifier)) {
     return absl::DataLossError(
@@ -111,6 +118,11 @@ absl::StatusOr<LoadedSnapshot> LoadedSnapshot::FromFlatBuffer(
   }
   if (absl::Status s = CheckTensors(root->inputs(), "input"); !s.ok()) return s;
   if (absl::Status s = CheckTensors(root->outputs(), "output"); !s.ok()) return s;
+  // The trailer's count is the current one; the FlatBuffer keeps the count
+  // the snapshot was first written with.
+  if (repeat_count > 0) {
+    fb::GetMutableSnapshot(flatbuffer.data())->mutate_repeat_count(repeat_count);
+  }
   return LoadedSnapshot(
       std::make_shared<const std::string>(std::move(flatbuffer)));
 }

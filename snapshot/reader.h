@@ -1,6 +1,7 @@
 // Reading snapshots: every check before anything trusts the file.
 //
-// Load() reads a file (size-capped), decompresses its zstd frame
+// Load() reads a file (size-capped), takes the repeat count from its
+// trailer (format.h), decompresses its zstd frame
 // (decompressed-size cap, checksum), checks the FlatBuffers identifier,
 // runs the FlatBuffers verifier, checks the format version, and checks that
 // every tensor's shape, strides and data agree. Errors name the file:
@@ -56,6 +57,11 @@ class LoadedSnapshot {
   bool HasFullInputs() const;
 
  private:
+  // Checks `flatbuffer`; a `repeat_count` above 0 (from the file's
+  // trailer) replaces the recorded one.
+  static absl::StatusOr<LoadedSnapshot> Verify(std::string flatbuffer,
+                                               int64_t repeat_count);
+
   explicit LoadedSnapshot(std::shared_ptr<const std::string> buffer)
       : buffer_(std::move(buffer)) {}
   std::shared_ptr<const std::string> buffer_;

@@ -1,7 +1,10 @@
+#include <malloc.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "snapshot/codec.h"
@@ -9,7 +12,7 @@
 #include "snapshot/format.h"
 #include "snapshot/profile.h"
 #include "snapshot/reader.h"
-#include "snapshot/record.h"
+#include "snapshot/writer.h"
 
 namespace repro {
 namespace {
@@ -139,7 +142,8 @@ TEST(SnapshotTest, WrongIdentifierAndVersion) {
   std::string newer(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize());
   absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::FromFlatBuffer(newer);
   EXPECT_EQ(s.status().code(), absl::StatusCode::kUnimplemented);
-  EXPECT_THAT(s.status().message(), HasSubstr("version 2 is newer"));
+  EXPECT_THAT(s.status().message(),
+              HasSubstr(absl::StrCat("version ", kFormatVersion + 1, " is newer")));
 }
 
 TEST(SnapshotTest, DataSizeMismatchIsDataLoss) {
@@ -180,6 +184,71 @@ TEST(SnapshotTest, VersionOneSnapshotStillLoads) {
   ASSERT_EQ(in->size(), 1u);
   EXPECT_EQ((*in)[0].GetAsDouble(0), 0.0);  // the underflowed product
   EXPECT_EQ(root.outcome()->bad_indices()->Get(0), 0);
+}
+
+TEST(SnapshotTest, RepeatCountTrailerIsPatchedInPlace) {
+  std::string file = *EncodeSnapshot(SampleRecord(), {});
+  // What the recorder does as the count grows: rewrite the last bytes.
+  char patch[kCountPatchBytes];
+  EncodeCountPatch(41, patch);
+  file.replace(file.size() - kCountPatchBytes, kCountPatchBytes, patch,
+               kCountPatchBytes);
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(file);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->root().repeat_count(), 41);
+  // The count and its complement disagree: DataLoss, not a wrong count.
+  file[file.size() - 1] ^= 1;
+  EXPECT_THAT(LoadedSnapshot::Parse(file).status().message(),
+              HasSubstr("repeat count in the trailer is damaged"));
+  // `zstd -d` skips the trailer (a skippable frame): the frame alone still
+  // parses, with the count it was written with.
+  absl::string_view frame(file.data(), file.size() - kCountTrailerBytes);
+  EXPECT_EQ(LoadedSnapshot::Parse(frame)->root().repeat_count(), 1);
+}
+
+TEST(SnapshotEncoderTest, EncodesWithoutTouchingTheHeap) {
+  CallRecord r = SampleRecord();
+  r.inputs = {Tensor::Zeros(DType::kFloat64, {1 << 16})};
+  std::vector<absl::string_view> frames;
+  const CallView view = r.View(&frames);
+  SnapshotEncoder encoder(SnapshotEncoder::CapacityFor(1 << 20));
+  ASSERT_FALSE(encoder.Encode(view, {}).empty()) << encoder.error();
+  // The second Encode (as in a signal handler) allocates nothing.
+  const struct mallinfo2 before = mallinfo2();
+  absl::string_view file = encoder.Encode(view, {});
+  const struct mallinfo2 after = mallinfo2();
+  EXPECT_EQ(after.uordblks, before.uordblks);
+  EXPECT_EQ(after.hblks, before.hblks);
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(std::string(file));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_FALSE(s->root().inputs()->Get(0)->partial());
+  EXPECT_EQ(s->root().inputs()->Get(0)->profile()->zeros(), 1 << 16);
+}
+
+TEST(SnapshotEncoderTest, DataBeyondTheReservedMemoryIsCapturedPartially) {
+  CallRecord r = SampleRecord();
+  r.inputs = {Tensor::Zeros(DType::kFloat64, {1 << 20})};  // 8 MiB
+  std::vector<absl::string_view> frames;
+  SnapshotEncoder encoder(SnapshotEncoder::CapacityFor(1 << 20));  // room for 1 MiB
+  absl::string_view file = encoder.Encode(r.View(&frames), {});
+  ASSERT_FALSE(file.empty()) << encoder.error();
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(std::string(file));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->root().inputs()->Get(0)->partial());
+  EXPECT_EQ(s->root().inputs()->Get(0)->sample()->size(), 1024u);
+  EXPECT_EQ(s->root().inputs()->Get(0)->profile()->count(), 1 << 20);
+}
+
+TEST(SnapshotEncoderTest, StridedInputsKeepTheirValues) {
+  CallRecord r = SampleRecord();
+  Tensor m = Tensor::FromValues<double>({1, 2, 3, 4, 5, 6}, {2, 3});
+  r.inputs = {*m.Transpose({1, 0})};
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(*EncodeSnapshot(r, {}));
+  ASSERT_TRUE(s.ok()) << s.status();
+  absl::StatusOr<std::vector<Tensor>> in = s->Inputs();
+  ASSERT_TRUE(in.ok()) << in.status();
+  EXPECT_EQ((*in)[0].ToBytes(), r.inputs[0].ToBytes());
+  EXPECT_EQ(s->root().inputs()->Get(0)->profile()->max(), 6);
 }
 
 TEST(FileSystemTest, AtomicWriteReadList) {

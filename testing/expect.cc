@@ -5,9 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/fp_env.h"
+#include "core/run_and_classify.h"
 #include "gtest/gtest.h"
 #include "replay/worker.h"
-#include "snapshot/classify.h"
 #include "snapshot/reader.h"
 
 namespace repro {
@@ -21,20 +21,13 @@ FailureKind RunAndClassify(absl::string_view kernel,
     if (message) *message = std::string(k.status().message());
     return FailureKind::kError;
   }
-  const FpFlags saved = SaveAndClearFpFlags();
-  absl::StatusOr<Tensor> result;
-  try {
-    result = (*k)->optimized(inputs, attrs);
-  } catch (const std::exception& e) {
-    result = absl::InternalError(absl::StrCat("exception: ", e.what()));
-  }
-  const FpFlags raised = RestoreFpFlags(saved);
+  const CallOutcome o = RunAndClassify(**k, (*k)->optimized, inputs, attrs, policy);
   ClearFpFlags();
   if (message) {
-    *message = result.ok() ? FpFlagsToString(raised)
-                           : std::string(result.status().message());
+    *message = o.result.ok() ? FpFlagsToString(o.raised)
+                             : std::string(o.result.status().message());
   }
-  return ClassifyCall(**k, result, raised, inputs, policy);
+  return o.failure;
 }
 
 void ExpectCall(absl::string_view kernel, const std::vector<Tensor>& inputs,

@@ -26,7 +26,7 @@ Profile MakeProfile(int64_t count, double min, double max, double mean,
   p.max = max;
   p.mean = mean;
   p.std = std;
-  p.quantiles = std::move(quantiles);
+  p.quantiles.assign(quantiles.begin(), quantiles.end());
   p.nan = nan;
   p.pos_inf = pos_inf;
   p.neg_inf = neg_inf;

@@ -35,7 +35,7 @@ grep -q "Expect::kFailure" "$WORK/ws/pinned/$pkg/${pkg}_test.cc" || fail "--expe
 tests/make_bad_snapshots "$WORK/bad" || fail "make_bad_snapshots"
 out=$(tools/codegen --out="$WORK/ws/mixed" "$WORK/bad" 2>"$WORK/err"); rc=$?
 [[ $rc -eq 2 ]] || fail "folder with bad files: exit $rc, want 2"
-for f in truncated:"zstd frame" bitflip:"checksum" wrong_version:"version 99 is newer" \
+for f in truncated:"zstd frame" bitflip:"zstd: " wrong_version:"version 99 is newer" \
          wrong_identifier:"not a Repro snapshot" size_mismatch:"input 0: data holds 24 bytes"; do
   name=${f%%:*}
   reason=${f#*:}

@@ -14,7 +14,7 @@
 #include "snapshot/codec.h"
 #include "snapshot/file_system.h"
 #include "snapshot/format.h"
-#include "snapshot/record.h"
+#include "snapshot/writer.h"
 #include "snapshot/snapshot_generated.h"
 
 namespace repro {

@@ -19,10 +19,11 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/str_join.h"
 #include "core/failure.h"
 #include "snapshot/file_system.h"
-#include "snapshot/recorder.h"
+#include "recorder/injection.h"
+#include "recorder/run_summary.h"
 #include "tools/cli.h"
 #include "tools/json.h"
 
@@ -41,30 +42,13 @@ namespace {
 
 constexpr char kTool[] = "record";
 
-struct Summary {
-  int64_t calls = 0, failures = 0, dropped = 0;
-  std::vector<std::pair<int64_t, std::string>> snapshots;
-  bool found = false;
-};
+// The application, for the signal handlers.
+volatile pid_t g_child = 0;
 
-// Reads the run summary the recorder wrote (snapshot/recorder.cc).
-Summary ReadSummary(const std::string& dir, pid_t pid) {
-  Summary s;
-  const std::string path = absl::StrCat(dir, "/.repro-run-", pid, ".txt");
-  absl::StatusOr<std::string> text = FileSystem::Default().Read(path, 1 << 24);
-  if (!text.ok()) return s;
-  s.found = true;
-  for (absl::string_view line : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
-    std::vector<std::string> w = absl::StrSplit(line, absl::MaxSplits(' ', 2));
-    int64_t n = 0;
-    if (w.size() < 2 || !absl::SimpleAtoi(w[1], &n)) continue;
-    if (w[0] == "calls") s.calls = n;
-    if (w[0] == "failures") s.failures = n;
-    if (w[0] == "dropped") s.dropped = n;
-    if (w[0] == "snapshot" && w.size() == 3) s.snapshots.emplace_back(n, w[2]);
-  }
-  unlink(path.c_str());
-  return s;
+// SIGINT, SIGTERM, SIGHUP: passed on to the application, which ends (and
+// writes its snapshots' counts and its summary); record then summarizes.
+void Forward(int sig) {
+  if (g_child > 0) kill(g_child, sig);
 }
 
 // Checks the flags the way the recorder will read them, so that a mistake
@@ -124,8 +108,12 @@ int Run(const std::vector<std::string>& args) {
     std::fprintf(stderr, "record: cannot run %s: %s\n", args[0].c_str(), std::strerror(errno));
     _exit(127);
   }
-  // The application handles Ctrl-C; record waits for it.
-  signal(SIGINT, SIG_IGN);
+  g_child = child;
+  struct sigaction forward;
+  std::memset(&forward, 0, sizeof(forward));
+  forward.sa_handler = Forward;
+  sigemptyset(&forward.sa_mask);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaction(sig, &forward, nullptr);
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
@@ -135,37 +123,51 @@ int Run(const std::vector<std::string>& args) {
                               ? absl::StrCat("exited with status ", code)
                               : absl::StrCat("died of signal ", WTERMSIG(status),
                                              " (", strsignal(WTERMSIG(status)), ")");
-  Summary s = ReadSummary(out, child);
+  const std::string summary_path = RunSummaryPath(out, child);
+  absl::StatusOr<RunSummary> summary = ReadRunSummary(summary_path);
+  unlink(summary_path.c_str());
+  if (!summary.ok() && summary.status().code() != absl::StatusCode::kNotFound) {
+    std::fprintf(stderr, "record: %s\n", std::string(summary.status().message()).c_str());
+  }
+  const RunSummary s = summary.ok() ? *summary : RunSummary();
   if (absl::GetFlag(FLAGS_json)) {
     JsonWriter j;
     j.Key("app").String(args[0]).Key("exit_code").Int(code);
     j.Key("calls").Int(s.calls).Key("failures").Int(s.failures);
     j.Key("dropped").Int(s.dropped).Key("snapshots").BeginArray();
-    for (const auto& [count, path] : s.snapshots) {
+    for (const auto& [path, count] : s.snapshots) {
       j.BeginObject().Key("path").String(path).Key("failures").Int(count).EndObject();
     }
+    j.EndArray().Key("caps_reached").BeginArray();
+    for (const std::string& cap : s.caps_reached) j.String(cap);
     j.EndArray();
     std::printf("%s\n", j.Finish().c_str());
     return code;
   }
   std::fprintf(stderr, "record: %s %s\n", args[0].c_str(), how.c_str());
-  if (!s.found) {
-    std::fprintf(stderr,
-                 "record: no run summary from %s: is it linked with //kernels?\n",
-                 args[0].c_str());
+  if (!summary.ok()) {
+    // Without a summary either nothing recorded, or the application was
+    // killed before it could write one (SIGKILL cannot be caught).
+    std::fprintf(stderr, "record: no run summary from %s: %s\n", args[0].c_str(),
+                 WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL
+                     ? "it was killed (SIGKILL) before it could write one"
+                     : "is it linked with //kernels?");
     return code;
   }
   std::fprintf(stderr,
                "record: %lld kernel calls watched, %lld failing, %zu snapshot(s) in %s\n",
                static_cast<long long>(s.calls), static_cast<long long>(s.failures),
                s.snapshots.size(), DisplayPath(out).c_str());
-  for (const auto& [count, path] : s.snapshots) {
+  for (const auto& [path, count] : s.snapshots) {
     std::fprintf(stderr, "  %s  (%lld failing call%s)\n", DisplayPath(path).c_str(),
                  static_cast<long long>(count), count == 1 ? "" : "s");
   }
   if (s.dropped > 0) {
-    std::fprintf(stderr, "record: %lld failing call(s) not saved (caps or write errors)\n",
-                 static_cast<long long>(s.dropped));
+    std::fprintf(stderr, "record: %lld failing call(s) not saved (%s)\n",
+                 static_cast<long long>(s.dropped),
+                 s.caps_reached.empty()
+                     ? "write errors"
+                     : absl::StrCat(absl::StrJoin(s.caps_reached, " and "), " reached").c_str());
   }
   return code;
 }

@@ -1,6 +1,6 @@
 // Switches recording on at start-up when REPRO_RECORD is set, in every
 // binary that links //kernels: no code change in the application.
-#include "snapshot/recorder.h"
+#include "recorder/recorder.h"
 
 namespace repro {
 namespace {

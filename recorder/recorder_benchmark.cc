@@ -9,7 +9,7 @@
 
 #include "core/fp_env.h"
 #include "kernels/kernels.h"
-#include "snapshot/recorder.h"
+#include "recorder/recorder.h"
 
 namespace repro {
 namespace {

@@ -1,0 +1,70 @@
+// Run-and-classify: the one way Repro runs a kernel call and decides whether
+// it failed. The recorder, replay, the generated tests' support library and
+// the search all call RunAndClassify, so a call counts as the same failure
+// wherever it runs.
+//
+// Thread-safe: RunAndClassify touches only the calling thread's
+// floating-point state.
+//
+// Example:
+//   const KernelDef* log = Registry::Global().Find("log");
+//   CallOutcome o = RunAndClassify(*log, log->optimized, {zero}, Attrs(),
+//                                  Policy::Default());
+//   // o.failure == FailureKind::kDivide, o.raised == kFpDivide
+#ifndef REPRO_CORE_RUN_AND_CLASSIFY_H_
+#define REPRO_CORE_RUN_AND_CLASSIFY_H_
+
+#include <cstdint>
+#include <exception>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "core/failure.h"
+#include "core/fp_env.h"
+#include "core/registry.h"
+#include "core/tensor.h"
+
+namespace repro {
+
+// A fault a call is made to show on purpose (REPRO_INJECT, and replay's
+// --inject_again).
+enum class Fault : uint8_t {
+  kNone,
+  kNan,    // the first output element becomes NaN, and invalid is raised
+  kError,  // the call returns Internal("injected fault in KERNEL ...")
+  kCrash,  // SIGSEGV is raised before the kernel runs
+};
+
+// What one kernel call did.
+struct CallOutcome {
+  // What the kernel returned; Internal("exception: WHAT") when it threw.
+  absl::StatusOr<Tensor> result;
+  // The floating-point flags the call raised (the injected ones included).
+  FpFlags raised = 0;
+  // The failure the policy sees; kNone for a call that did not fail.
+  FailureKind failure = FailureKind::kNone;
+  // What the kernel threw, for callers that must rethrow it; null otherwise.
+  std::exception_ptr exception;
+};
+
+// The failure `policy` sees in a call of `kernel` that returned `result`
+// and raised `raised`: error for a non-OK status; else the first
+// floating-point category of the flags; else, for kernels that do not
+// promise exact flags, NaN out of NaN-free inputs (invalid) or an infinity
+// out of finite inputs (overflow) found by scanning the output.
+FailureKind ClassifyCall(const KernelDef& kernel,
+                         const absl::StatusOr<Tensor>& result, FpFlags raised,
+                         absl::Span<const Tensor> inputs, const Policy& policy);
+
+// Runs `fn` (one of `kernel`'s implementations) on `inputs`, applies
+// `fault`, and classifies the call under `policy`. The flags are cleared
+// around the call and the caller's flags raised again afterwards, with the
+// call's own on top, as if the call had not been watched. An exception is
+// caught: `exception` holds it and the call counts as an error.
+CallOutcome RunAndClassify(const KernelDef& kernel, KernelFn fn,
+                           absl::Span<const Tensor> inputs, const Attrs& attrs,
+                           const Policy& policy, Fault fault = Fault::kNone);
+
+}  // namespace repro
+
+#endif  // REPRO_CORE_RUN_AND_CLASSIFY_H_
