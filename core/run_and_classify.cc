@@ -38,9 +38,27 @@ FailureKind ScanOutput(const Tensor& out, absl::Span<const Tensor> inputs,
   return FailureKind::kNone;
 }
 
-// Applies a NaN or error fault to `result`; returns the flags it raises.
-ABSL_ATTRIBUTE_NOINLINE FpFlags ApplyFault(Fault fault, const KernelDef& kernel,
-                                           absl::StatusOr<Tensor>& result) {
+}  // namespace
+
+namespace run_and_classify_internal {
+
+absl::StatusOr<Tensor> Invoke(KernelFn fn, absl::Span<const Tensor> inputs,
+                              const Attrs& attrs, Fault fault,
+                              std::exception_ptr* exception) {
+  try {
+    if (ABSL_PREDICT_FALSE(fault == Fault::kCrash)) std::raise(SIGSEGV);
+    return fn(inputs, attrs);
+  } catch (const std::exception& e) {
+    *exception = std::current_exception();
+    return absl::InternalError(absl::StrCat("exception: ", e.what()));
+  } catch (...) {
+    *exception = std::current_exception();
+    return absl::InternalError("exception: not a std::exception");
+  }
+}
+
+FpFlags ApplyFault(Fault fault, const KernelDef& kernel,
+                   absl::StatusOr<Tensor>& result) {
   if (fault == Fault::kError) {
     result = absl::InternalError(
         absl::StrCat("injected fault in ", kernel.name, " (REPRO_INJECT)"));
@@ -59,7 +77,7 @@ ABSL_ATTRIBUTE_NOINLINE FpFlags ApplyFault(Fault fault, const KernelDef& kernel,
   return kFpInvalid;
 }
 
-}  // namespace
+}  // namespace run_and_classify_internal
 
 FailureKind ClassifyCall(const KernelDef& kernel,
                          const absl::StatusOr<Tensor>& result, FpFlags raised,
@@ -71,29 +89,6 @@ FailureKind ClassifyCall(const KernelDef& kernel,
   const FailureKind kind = ClassifyFpFlags(raised, policy);
   if (kind != FailureKind::kNone || kernel.exact_fp_flags) return kind;
   return ScanOutput(*result, inputs, policy);
-}
-
-CallOutcome RunAndClassify(const KernelDef& kernel, KernelFn fn,
-                           absl::Span<const Tensor> inputs, const Attrs& attrs,
-                           const Policy& policy, Fault fault) {
-  CallOutcome o;
-  const FpFlags saved = SaveAndClearFpFlags();
-  try {
-    if (ABSL_PREDICT_FALSE(fault == Fault::kCrash)) std::raise(SIGSEGV);
-    o.result = fn(inputs, attrs);
-  } catch (const std::exception& e) {
-    o.exception = std::current_exception();
-    o.result = absl::InternalError(absl::StrCat("exception: ", e.what()));
-  } catch (...) {
-    o.exception = std::current_exception();
-    o.result = absl::InternalError("exception: not a std::exception");
-  }
-  o.raised = RestoreFpFlags(saved);
-  if (ABSL_PREDICT_FALSE(fault != Fault::kNone)) {
-    o.raised |= ApplyFault(fault, kernel, o.result);
-  }
-  o.failure = ClassifyCall(kernel, o.result, o.raised, inputs, policy);
-  return o;
 }
 
 }  // namespace repro

@@ -8,8 +8,10 @@
 //
 // Example:
 //   const KernelDef* log = Registry::Global().Find("log");
-//   CallOutcome o = RunAndClassify(*log, log->optimized, {zero}, Attrs(),
-//                                  Policy::Default());
+//   CallOutcome o;
+//   absl::StatusOr<Tensor> y = RunAndClassify(*log, log->optimized, {zero},
+//                                             Attrs(), Policy::Default(),
+//                                             Fault::kNone, &o);
 //   // o.failure == FailureKind::kDivide, o.raised == kFpDivide
 #ifndef REPRO_CORE_RUN_AND_CLASSIFY_H_
 #define REPRO_CORE_RUN_AND_CLASSIFY_H_
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <exception>
 
+#include "absl/base/optimization.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "core/failure.h"
@@ -35,10 +38,8 @@ enum class Fault : uint8_t {
   kCrash,  // SIGSEGV is raised before the kernel runs
 };
 
-// What one kernel call did.
+// What one kernel call did, besides what it returned.
 struct CallOutcome {
-  // What the kernel returned; Internal("exception: WHAT") when it threw.
-  absl::StatusOr<Tensor> result;
   // The floating-point flags the call raised (the injected ones included).
   FpFlags raised = 0;
   // The failure the policy sees; kNone for a call that did not fail.
@@ -56,14 +57,44 @@ FailureKind ClassifyCall(const KernelDef& kernel,
                          const absl::StatusOr<Tensor>& result, FpFlags raised,
                          absl::Span<const Tensor> inputs, const Policy& policy);
 
+namespace run_and_classify_internal {
+// Calls `fn`, or raises SIGSEGV for Fault::kCrash; an exception becomes
+// Internal("exception: WHAT") and is kept in `*exception`.
+absl::StatusOr<Tensor> Invoke(KernelFn fn, absl::Span<const Tensor> inputs,
+                              const Attrs& attrs, Fault fault,
+                              std::exception_ptr* exception);
+// Applies a NaN or error fault to `result`; returns the flags it raised.
+FpFlags ApplyFault(Fault fault, const KernelDef& kernel,
+                   absl::StatusOr<Tensor>& result);
+}  // namespace run_and_classify_internal
+
 // Runs `fn` (one of `kernel`'s implementations) on `inputs`, applies
-// `fault`, and classifies the call under `policy`. The flags are cleared
-// around the call and the caller's flags raised again afterwards, with the
-// call's own on top, as if the call had not been watched. An exception is
-// caught: `exception` holds it and the call counts as an error.
-CallOutcome RunAndClassify(const KernelDef& kernel, KernelFn fn,
-                           absl::Span<const Tensor> inputs, const Attrs& attrs,
-                           const Policy& policy, Fault fault = Fault::kNone);
+// `fault`, classifies the call under `policy` into `*outcome`, and returns
+// what the kernel returned (Internal("exception: WHAT") when it threw; the
+// exception is in outcome->exception and the call counts as an error). The
+// flags are cleared around the call and the caller's flags raised again
+// afterwards, with the call's own on top, as if the call had not been
+// watched.
+//
+// Inline: the recorder runs every watched call through it, and a call that
+// raises no flag costs only the flag reads.
+inline absl::StatusOr<Tensor> RunAndClassify(const KernelDef& kernel, KernelFn fn,
+                                             absl::Span<const Tensor> inputs,
+                                             const Attrs& attrs, const Policy& policy,
+                                             Fault fault, CallOutcome* outcome) {
+  const FpFlags saved = SaveAndClearFpFlags();
+  absl::StatusOr<Tensor> result =
+      run_and_classify_internal::Invoke(fn, inputs, attrs, fault, &outcome->exception);
+  outcome->raised = RestoreFpFlags(saved);
+  if (ABSL_PREDICT_FALSE(fault != Fault::kNone)) {
+    outcome->raised |= run_and_classify_internal::ApplyFault(fault, kernel, result);
+  }
+  outcome->failure =
+      ABSL_PREDICT_TRUE(result.ok() && outcome->raised == 0 && kernel.exact_fp_flags)
+          ? FailureKind::kNone
+          : ClassifyCall(kernel, result, outcome->raised, inputs, policy);
+  return result;
+}
 
 }  // namespace repro
 

@@ -51,21 +51,30 @@ TEST(RunAndClassifyTest, FlagsClassifyAndTheCallersFlagsSurvive) {
   ClearFpFlags();
   RaiseFpFlags(kFpUnderflow);  // the caller's own, from before the call
   const KernelDef k = Def(&Reciprocal, true);
-  CallOutcome o = RunAndClassify(k, k.optimized, {Values({0.0, 2.0})}, Attrs(),
-                                 Policy::Default());
+  CallOutcome o;
+  absl::StatusOr<Tensor> y = RunAndClassify(k, k.optimized, {Values({0.0, 2.0})},
+                                            Attrs(), Policy::Default(), Fault::kNone, &o);
   EXPECT_EQ(o.failure, FailureKind::kDivide);
   EXPECT_EQ(o.raised, kFpDivide);
-  ASSERT_TRUE(o.result.ok());
-  EXPECT_EQ(o.result->GetAsDouble(1), 0.5);
+  ASSERT_TRUE(y.ok());
+  EXPECT_EQ(y->GetAsDouble(1), 0.5);
   // As if not watched: the caller sees its own flag and the call's.
   EXPECT_EQ(TestFpFlags(), kFpUnderflow | kFpDivide);
   ClearFpFlags();
 }
 
+// Runs `k` and returns the outcome; `result` receives what it returned.
+CallOutcome RunCall(const KernelDef& k, std::vector<Tensor> inputs, const Policy& policy,
+                Fault fault = Fault::kNone, absl::StatusOr<Tensor>* result = nullptr) {
+  CallOutcome o;
+  absl::StatusOr<Tensor> r = RunAndClassify(k, k.optimized, inputs, Attrs(), policy, fault, &o);
+  if (result) *result = r;
+  return o;
+}
+
 TEST(RunAndClassifyTest, PolicyDecides) {
   const KernelDef k = Def(&Reciprocal, true);
-  CallOutcome o = RunAndClassify(k, k.optimized, {Values({0.0})}, Attrs(),
-                                 *ParsePolicy("invalid"));
+  CallOutcome o = RunCall(k, {Values({0.0})}, *ParsePolicy("invalid"));
   EXPECT_EQ(o.failure, FailureKind::kNone);
   EXPECT_EQ(o.raised, kFpDivide);
   ClearFpFlags();
@@ -73,49 +82,42 @@ TEST(RunAndClassifyTest, PolicyDecides) {
 
 TEST(RunAndClassifyTest, ErrorsAndExceptions) {
   const KernelDef fails = Def(&Fails, true);
-  CallOutcome o = RunAndClassify(fails, fails.optimized, {}, Attrs(), Policy::Default());
+  CallOutcome o = RunCall(fails, {}, Policy::Default());
   EXPECT_EQ(o.failure, FailureKind::kError);
   EXPECT_EQ(o.exception, nullptr);
 
   const KernelDef throws = Def(&Throws, true);
-  o = RunAndClassify(throws, throws.optimized, {}, Attrs(), Policy::Default());
+  absl::StatusOr<Tensor> result;
+  o = RunCall(throws, {}, Policy::Default(), Fault::kNone, &result);
   EXPECT_EQ(o.failure, FailureKind::kError);
-  EXPECT_THAT(std::string(o.result.status().message()), HasSubstr("exception: boom"));
+  EXPECT_THAT(std::string(result.status().message()), HasSubstr("exception: boom"));
   ASSERT_NE(o.exception, nullptr);
   EXPECT_THROW(std::rethrow_exception(o.exception), std::runtime_error);
 }
 
 TEST(RunAndClassifyTest, OutputsAreScannedOnlyWhereFlagsCannotBeTrusted) {
   const KernelDef untrusted = Def(&QuietInf, false);
-  EXPECT_EQ(RunAndClassify(untrusted, untrusted.optimized, {Values({1.0})},
-                           Attrs(), Policy::Default()).failure,
+  EXPECT_EQ(RunCall(untrusted, {Values({1.0})}, Policy::Default()).failure,
             FailureKind::kOverflow);
   // An infinity in, an infinity out: not a failure.
-  EXPECT_EQ(RunAndClassify(untrusted, untrusted.optimized, {Values({INFINITY})},
-                           Attrs(), Policy::Default()).failure,
+  EXPECT_EQ(RunCall(untrusted, {Values({INFINITY})}, Policy::Default()).failure,
             FailureKind::kNone);
   const KernelDef trusted = Def(&QuietInf, true);
-  EXPECT_EQ(RunAndClassify(trusted, trusted.optimized, {Values({1.0})}, Attrs(),
-                           Policy::Default()).failure,
+  EXPECT_EQ(RunCall(trusted, {Values({1.0})}, Policy::Default()).failure,
             FailureKind::kNone);
 }
 
 TEST(RunAndClassifyTest, Faults) {
   const KernelDef k = Def(&Reciprocal, true);
   const Tensor x = Values({1.0, 2.0, 4.0, 8.0});
-  CallOutcome nan = RunAndClassify(k, k.optimized, {x}, Attrs(), Policy::Default(),
-                                   Fault::kNan);
-  EXPECT_EQ(nan.failure, FailureKind::kInvalid);
-  EXPECT_TRUE(std::isnan(nan.result->GetAsDouble(0)));
-  EXPECT_EQ(nan.result->GetAsDouble(1), 0.5);
+  absl::StatusOr<Tensor> y;
+  EXPECT_EQ(RunCall(k, {x}, Policy::Default(), Fault::kNan, &y).failure, FailureKind::kInvalid);
+  EXPECT_TRUE(std::isnan(y->GetAsDouble(0)));
+  EXPECT_EQ(y->GetAsDouble(1), 0.5);
   ClearFpFlags();
-  CallOutcome error = RunAndClassify(k, k.optimized, {x}, Attrs(), Policy::Default(),
-                                     Fault::kError);
-  EXPECT_EQ(error.failure, FailureKind::kError);
-  EXPECT_THAT(std::string(error.result.status().message()),
-              HasSubstr("injected fault in test"));
-  EXPECT_EXIT(RunAndClassify(k, k.optimized, {x}, Attrs(), Policy::Default(),
-                             Fault::kCrash),
+  EXPECT_EQ(RunCall(k, {x}, Policy::Default(), Fault::kError, &y).failure, FailureKind::kError);
+  EXPECT_THAT(std::string(y.status().message()), HasSubstr("injected fault in test"));
+  EXPECT_EXIT(RunCall(k, {x}, Policy::Default(), Fault::kCrash),
               ::testing::KilledBySignal(SIGSEGV), "");
 }
 

@@ -88,11 +88,12 @@ int64_t SumCalls() {
   return total;
 }
 
-// Fills the bad elements of `r` from its first output.
+// Fills the bad elements of `r` from its first output: how many elements
+// are NaN or infinite, and for the first of them where they are, the
+// output there and every input's value behind it.
 void FindBadElements(CallRecord& r) {
   if (r.outputs.empty() || !IsFloat(r.outputs[0].dtype())) return;
-  const Tensor out = r.outputs[0].Contiguous().Cast(DType::kFloat64);
-  const double* y = out.data<double>();
+  const Tensor& out = r.outputs[0];
   std::vector<std::optional<Shape>> strides;
   for (const Tensor& t : r.inputs) {
     absl::StatusOr<Shape> b = BroadcastShapes(t.shape(), out.shape());
@@ -100,11 +101,11 @@ void FindBadElements(CallRecord& r) {
                           ? std::optional<Shape>(BroadcastStrides(t, out.shape()))
                           : std::nullopt);
   }
-  for (int64_t i = 0; i < out.size(); ++i) {
-    if (std::isfinite(y[i])) continue;
+  auto bad = [&](int64_t i, double y) {
     ++r.bad_count;
-    if (r.bad_indices.size() >= kMaxBadIndices) continue;
+    if (r.bad_indices.size() >= kMaxBadIndices) return;
     r.bad_indices.push_back(i);
+    r.bad_output_values.push_back(y);
     for (size_t k = 0; k < r.inputs.size(); ++k) {
       double v = std::nan("");
       if (strides[k]) {
@@ -120,7 +121,26 @@ void FindBadElements(CallRecord& r) {
       }
       r.bad_input_values.push_back(v);
     }
-  }
+  };
+  // In the output's own type and layout: no converted copy of a large output.
+  VisitDType(out.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* y = out.data<T>();
+    if (out.IsContiguous()) {
+      const int64_t n = out.size();
+      int64_t i = 0;
+      for (; i < n && r.bad_indices.size() < kMaxBadIndices; ++i) {
+        if (ABSL_PREDICT_FALSE(!std::isfinite(y[i]))) bad(i, static_cast<double>(y[i]));
+      }
+      int64_t rest = 0;  // beyond the first ones, a count (a tight loop)
+      for (; i < n; ++i) rest += !std::isfinite(y[i]);
+      r.bad_count += rest;
+      return;
+    }
+    ForEachStrided(out.shape(), out.strides(), [&](int64_t i, int64_t pos) {
+      if (ABSL_PREDICT_FALSE(!std::isfinite(y[pos]))) bad(i, static_cast<double>(y[pos]));
+    });
+  });
 }
 
 // The symbols of `pcs` (return addresses: the call is one byte before).
@@ -281,17 +301,20 @@ absl::StatusOr<Tensor> Recorder::Watch(const KernelDef& kernel, KernelFn fn,
   InFlight flight{&kernel, inputs, &attrs, fault};
   InFlight* const outer = t->in_flight;
   t->in_flight = &flight;
-  CallOutcome o = RunAndClassify(kernel, fn, inputs, attrs, options_.policy, fault);
+  CallOutcome o;
+  absl::StatusOr<Tensor> result =
+      RunAndClassify(kernel, fn, inputs, attrs, options_.policy, fault, &o);
   t->in_flight = outer;
   if (ABSL_PREDICT_FALSE(o.failure != FailureKind::kNone)) {
-    OnFailure(kernel, inputs, attrs, fault, o);
+    OnFailure(kernel, inputs, attrs, fault, result, o);
   }
   if (ABSL_PREDICT_FALSE(o.exception != nullptr)) std::rethrow_exception(o.exception);
-  return std::move(o.result);
+  return result;
 }
 
 void Recorder::OnFailure(const KernelDef& kernel, absl::Span<const Tensor> inputs,
                          const Attrs& attrs, Fault fault,
+                         const absl::StatusOr<Tensor>& result,
                          const CallOutcome& outcome) {
   failures_.fetch_add(1, std::memory_order_relaxed);
   void* pcs[kMaxFrames];
@@ -347,9 +370,9 @@ void Recorder::OnFailure(const KernelDef& kernel, absl::Span<const Tensor> input
   r.attrs = attrs;
   r.policy = options_.policy;
   r.inputs.assign(inputs.begin(), inputs.end());
-  if (outcome.result.ok()) r.outputs.push_back(*outcome.result);
+  if (result.ok()) r.outputs.push_back(*result);
   r.failure = outcome.failure;
-  if (!outcome.result.ok()) r.message = outcome.result.status().ToString();
+  if (!result.ok()) r.message = result.status().ToString();
   r.fp_flags = outcome.raised;
   r.injected = fault != Fault::kNone;
   r.environment = CurrentEnvironment();
@@ -390,7 +413,7 @@ void Recorder::Capture(Entry& entry, const CallRecord& record) {
     } else if (bytes_.load() + file.size() > options_.max_total_bytes) {
       over_cap = true;
     } else {
-      status = fs_->WriteAtomically(entry.path, file);
+      status = fs_->WriteAtomically(entry.path, file, FileSystem::Sync::kNo);
       if (status.ok()) bytes_.fetch_add(file.size());
     }
   }

@@ -80,6 +80,7 @@ class Recorder : public Monitor {
   ABSL_ATTRIBUTE_NOINLINE void OnFailure(const KernelDef& kernel,
                                          absl::Span<const Tensor> inputs,
                                          const Attrs& attrs, Fault fault,
+                                         const absl::StatusOr<Tensor>& result,
                                          const CallOutcome& outcome);
   // Counts a repeat of the ledger entry `index` (-1: dropped at a cap).
   void CountRepeat(int64_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -5,7 +5,10 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
+#include <optional>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "core/fp_env.h"
 #include "kernels/kernels.h"
@@ -63,6 +66,16 @@ void BM_AddMonitorOn(benchmark::State& state) {
 }
 BENCHMARK(BM_AddMonitorOn)->Arg(16)->Arg(1024);
 
+// The floor of flag-based detection: the monitor reads the floating-point
+// status (MXCSR) before and after every call, as NumPy does around a ufunc.
+void BM_ReadFpStatusTwice(benchmark::State& state) {
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(TestFpFlags());
+    benchmark::DoNotOptimize(TestFpFlags());
+  }
+}
+BENCHMARK(BM_ReadFpStatusTwice);
+
 // log(0) from one call site: after the first snapshot, every call is a
 // repeat of a known fingerprint.
 void BM_RepeatedKnownFailure(benchmark::State& state) {
@@ -73,23 +86,55 @@ void BM_RepeatedKnownFailure(benchmark::State& state) {
 }
 BENCHMARK(BM_RepeatedKnownFailure);
 
-// A new failure each time (a fresh recorder per iteration): profile,
-// encode, compress and write a snapshot of two 1 Mi float64 inputs.
+// The shapes of 1 Mi elements in three dimensions: 231 views of one
+// buffer, each a new fingerprint.
+std::vector<Shape> ShapesOf1Mi() {
+  std::vector<Shape> shapes;
+  for (int i = 0; i <= 20; ++i) {
+    for (int j = 0; i + j <= 20; ++j) shapes.push_back({1 << i, 1 << j, 1 << (20 - i - j)});
+  }
+  return shapes;
+}
+
+// Values that look like data (random, not a pattern that compresses away),
+// with a zero at element 5.
+Tensor RandomWithAZero(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal;
+  Tensor t = Tensor::Empty(DType::kFloat64, {1 << 20});
+  for (int64_t i = 0; i < t.size(); ++i) t.data<double>()[i] = normal(rng);
+  t.data<double>()[5] = 0;
+  return t;
+}
+
+// A new failure each time, recorded by one long-lived recorder as in an
+// application: find the bad elements, profile, encode, compress and write
+// a snapshot. Arg 1: log of 1 Mi float64 (one input; the output kept as a
+// digest); arg 2: divide of two 1 Mi float64 inputs. Each iteration views
+// the inputs in another shape, so its fingerprint is new.
 void BM_CaptureNewFailure1Mi(benchmark::State& state) {
-  Tensor a = Ones(1 << 20), b = Ones(1 << 20);
-  b.data<double>()[5] = 0.0;  // 1/0: divide
+  const Tensor a = RandomWithAZero(1), b = RandomWithAZero(2);
+  const std::vector<Shape> shapes = ShapesOf1Mi();
+  // Arg 0 of the second dimension: the same calls unwatched, the baseline.
+  std::optional<Recording> recording;
+  if (state.range(1)) recording.emplace();
+  size_t next = 0;
   for (auto _ : state) {
-    state.PauseTiming();
-    auto recording = std::make_unique<Recording>();
-    state.ResumeTiming();
-    benchmark::DoNotOptimize(kernels::Divide(a, b));
-    state.PauseTiming();
-    recording.reset();
-    state.ResumeTiming();
+    const Shape& shape = shapes[next++ % shapes.size()];
+    if (state.range(0) == 1) {
+      benchmark::DoNotOptimize(kernels::Log(*b.Reshape(shape)));
+    } else {
+      benchmark::DoNotOptimize(kernels::Divide(*a.Reshape(shape), *b.Reshape(shape)));
+    }
   }
   ClearFpFlags();
 }
-BENCHMARK(BM_CaptureNewFailure1Mi)->Unit(benchmark::kMillisecond);
+// One iteration per fingerprint: a repeat would only count.
+BENCHMARK(BM_CaptureNewFailure1Mi)
+    ->ArgsProduct({{1, 2}, {0, 1}})
+    ->ArgNames({"inputs", "recording"})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(40);
 
 }  // namespace
 }  // namespace repro

@@ -30,9 +30,10 @@ std::string FreshDir(const std::string& name) {
 // Counts the writes that reach the disk.
 class CountingDisk : public FileSystem {
  public:
-  absl::Status WriteAtomically(const std::string& path, absl::string_view bytes) override {
+  absl::Status WriteAtomically(const std::string& path, absl::string_view bytes,
+                               Sync sync) override {
     ++writes;
-    return FileSystem::Default().WriteAtomically(path, bytes);
+    return FileSystem::Default().WriteAtomically(path, bytes, sync);
   }
   int writes = 0;
 };
@@ -236,7 +237,8 @@ TEST_F(RecorderTest, InjectedNan) {
 // A file system whose disk is full.
 class FullDisk : public FileSystem {
  public:
-  absl::Status WriteAtomically(const std::string& path, absl::string_view) override {
+  absl::Status WriteAtomically(const std::string& path, absl::string_view,
+                               Sync) override {
     ++writes;
     return absl::ResourceExhaustedError("cannot write " + path + ": No space left on device");
   }

@@ -8,6 +8,7 @@ PACKAGES=(
   g++ clang-14 lld-14 libclang-rt-14-dev   # gcc build; clang for --config=fuzz
   libabsl-dev libflatbuffers-dev flatbuffers-compiler
   libeigen3-dev libzstd-dev zstd
+  libxxhash-dev              # digests of large outputs in snapshots
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy      # NumPy expectation tables and the NumPy baseline
   libopenblas0-pthread       # OpenBLAS under NumPy for the matmul comparison

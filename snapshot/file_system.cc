@@ -52,7 +52,7 @@ absl::Status FileSystem::CreateDirs(const std::string& dir) {
 }
 
 absl::Status FileSystem::WriteAtomically(const std::string& path,
-                                         absl::string_view bytes) {
+                                         absl::string_view bytes, Sync sync) {
   std::string tmp = absl::StrCat(path, ".tmp.", getpid(), ".",
                                  reinterpret_cast<uintptr_t>(&bytes));
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -70,7 +70,7 @@ absl::Status FileSystem::WriteAtomically(const std::string& path,
     p += n;
     left -= static_cast<size_t>(n);
   }
-  if (err == 0 && fsync(fd) != 0) err = errno;
+  if (err == 0 && sync == Sync::kYes && fsync(fd) != 0) err = errno;
   if (close(fd) != 0 && err == 0) err = errno;
   if (err == 0 && rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) {

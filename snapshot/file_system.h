@@ -26,11 +26,22 @@ class FileSystem {
   // Creates `dir` and its parents if missing. Error naming the path.
   virtual absl::Status CreateDirs(const std::string& dir);
 
+  // Whether WriteAtomically waits until the data is on the disk.
+  enum class Sync {
+    kYes,  // fsync before the rename: durable across a power loss
+    kNo,   // the kernel writes it back later: a power loss right after may
+           // leave a file that every reader rejects as corrupt (checksum),
+           // never a wrong one. What the recorder uses: an fsync of a large
+           // snapshot would stall the application for tens of milliseconds.
+  };
+
   // Writes `bytes` to `path` atomically: a temporary file in the same folder,
-  // fsync, rename. On error the target is untouched and no temporary file is
-  // left behind; the status names the path and the system's reason.
+  // fsync (unless `sync` says not to), rename. On error the target is
+  // untouched and no temporary file is left behind; the status names the
+  // path and the system's reason.
   virtual absl::Status WriteAtomically(const std::string& path,
-                                       absl::string_view bytes);
+                                       absl::string_view bytes,
+                                       Sync sync = Sync::kYes);
 
   // Reads the whole file. NotFound if missing; FailedPrecondition if it is
   // larger than `max_bytes` or not a regular file.

@@ -1,100 +1,205 @@
 #include "snapshot/profile.h"
 
 #include <algorithm>
-#include <cstring>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <type_traits>
+
+#include "absl/base/attributes.h"
+#include "absl/base/optimization.h"
 
 namespace repro {
 namespace {
-constexpr int64_t kMaxSorted = 1 << 16;
+
+// The quantiles come from at most this many evenly spaced finite values.
+constexpr int64_t kMaxSorted = 1 << 14;
+// Histogram bins by binary exponent, -1100 .. 1099 (float64 subnormals
+// reach -1074).
+constexpr int kExponentBias = 1100;
+constexpr int kExponentBins = 2200;
+// Independent histograms: consecutive elements mostly share an exponent,
+// and one histogram would make every element wait for the previous one's
+// increment.
+constexpr int kLanes = 4;
+
+// What one pass over the elements gathers.
+struct Accumulator {
+  int64_t nan = 0, pos_inf = 0, neg_inf = 0, zeros = 0, negatives = 0;
+  int64_t subnormals = 0, integers = 0, finite = 0;
+  double sum = 0, sum_sq = 0;
+  double min = std::numeric_limits<double>::infinity();
+  double max = -std::numeric_limits<double>::infinity();
+  int64_t* bins = nullptr;      // kLanes * kExponentBins counts
+  double* sample = nullptr;     // kMaxSorted values
+  int64_t sampled = 0;
+  int64_t stride = 1;           // every stride-th finite value is sampled
+  int64_t until_sample = 1;
+};
+
+// Adds the `n` elements of `d` at `step` to `out`. The hot counts live in
+// locals (registers) for the loop: it is most of the cost of a large
+// capture. Rare cases (NaN, infinities, zeros, subnormals) go to `out`.
+template <typename T>
+void AddAll(const T* d, int64_t n, int64_t step, Accumulator* out) {
+  double sum = out->sum, sum_sq = out->sum_sq, min = out->min, max = out->max;
+  int64_t finite = out->finite, negatives = out->negatives, integers = out->integers;
+  int64_t until_sample = out->until_sample, sampled = out->sampled;
+  int64_t* const bins = out->bins;
+  double* const sample = out->sample;
+  const int64_t stride = out->stride;
+  // Two sums each, for even and odd elements: one would make every
+  // element wait for the previous one's addition.
+  double sum_odd = 0, sum_sq_odd = 0;
+  auto add = [&](int64_t i, double& sum, double& sum_sq) ABSL_ATTRIBUTE_ALWAYS_INLINE {
+    const T e = d[i * step];
+    const double v = static_cast<double>(e);
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    const int biased = static_cast<int>((bits >> 52) & 0x7ff);
+    if (ABSL_PREDICT_FALSE(biased == 0x7ff)) {  // NaN or infinity
+      if (std::isnan(v)) {
+        ++out->nan;
+      } else {
+        ++(v > 0 ? out->pos_inf : out->neg_inf);
+      }
+      return;
+    }
+    ++finite;
+    sum += v;
+    sum_sq = std::fma(v, v, sum_sq);  // written: the same bits in every build
+    min = std::min(min, v);
+    max = std::max(max, v);
+    negatives += v < 0;
+    integers += v == std::trunc(v);
+    int64_t* const lane_bins = bins + (i % kLanes) * kExponentBins;
+    if (ABSL_PREDICT_FALSE(v == 0)) {
+      ++out->zeros;
+    } else if (ABSL_PREDICT_FALSE(biased == 0)) {  // a float64 subnormal
+      ++out->subnormals;
+      ++lane_bins[std::ilogb(v) + kExponentBias];
+    } else {
+      if constexpr (std::is_same_v<T, float>) {
+        // A float32 subnormal is a normal float64 below float32's range.
+        out->subnormals += biased < 1023 - 126;
+      }
+      ++lane_bins[biased - 1023 + kExponentBias];
+    }
+    if (--until_sample == 0) {
+      if (sampled < kMaxSorted) sample[sampled++] = v;
+      until_sample = stride;
+    }
+  };
+  int64_t i = 0;
+  for (; i + 1 < n; i += 2) {
+    add(i, sum, sum_sq);
+    add(i + 1, sum_odd, sum_sq_odd);
+  }
+  if (i < n) add(i, sum, sum_sq);
+  out->sum = sum + sum_odd;
+  out->sum_sq = sum_sq + sum_sq_odd;
+  out->min = min;
+  out->max = max;
+  out->finite = finite;
+  out->negatives = negatives;
+  out->integers = integers;
+  out->until_sample = until_sample;
+  out->sampled = sampled;
+}
+
+// Puts the elements at `positions` (strictly ascending, within [begin,
+// end)) of a
+// vector where a full sort would, with the smaller ones before and the
+// larger after each: a selection that splits the range at its middle
+// position and goes on in both halves, O(n log k) instead of a sort.
+void SelectPositions(double* begin, double* end, const size_t* positions,
+                     size_t count, double* base) {
+  if (count == 0 || begin >= end) return;
+  const size_t mid = count / 2;
+  double* at = base + positions[mid];
+  std::nth_element(begin, at, end);
+  SelectPositions(begin, at, positions, mid, base);
+  SelectPositions(at + 1, end, positions + mid + 1, count - mid - 1, base);
+}
+
 }  // namespace
 
 Profile ComputeProfile(const Tensor& x, std::pmr::memory_resource* memory) {
   Profile p(memory);
   p.count = x.size();
-  const int64_t stride = std::max<int64_t>(1, x.size() / kMaxSorted);
-  std::pmr::vector<double> finite(memory);
-  finite.reserve(std::min<int64_t>(x.size(), kMaxSorted + 1));
-  double sum = 0, sum_sq = 0;
-  int64_t finite_count = 0;
-  int lo_exp = std::numeric_limits<int>::max(), hi_exp = std::numeric_limits<int>::min();
-  std::pmr::vector<int64_t> exp_counts(2200, 0, memory);  // exponents -1100 .. 1099
-  p.min = std::numeric_limits<double>::infinity();
-  p.max = -std::numeric_limits<double>::infinity();
+  std::pmr::vector<double> sample(std::min<int64_t>(x.size(), kMaxSorted), memory);
+  std::pmr::vector<int64_t> bins(kLanes * kExponentBins, 0, memory);
+  Accumulator acc;
+  acc.bins = bins.data();
+  acc.sample = sample.data();
+  acc.stride = std::max<int64_t>(1, (x.size() + kMaxSorted - 1) / kMaxSorted);
   VisitDType(x.dtype(), [&](auto t) {
     using T = decltype(t);
     const T* d = x.data<T>();
-    int64_t until_sample = 1;
-    auto visit = [&](T e) {
-      const double v = static_cast<double>(e);
-      if (std::isnan(v)) {
-        ++p.nan;
-        return;
-      }
-      if (std::isinf(v)) {
-        ++(v > 0 ? p.pos_inf : p.neg_inf);
-        return;
-      }
-      ++finite_count;
-      sum += v;
-      sum_sq += v * v;
-      p.min = std::min(p.min, v);
-      p.max = std::max(p.max, v);
-      if (v == 0) ++p.zeros;
-      if (v < 0) ++p.negatives;
-      if (std::fpclassify(e) == FP_SUBNORMAL) ++p.subnormals;
-      if (v == std::trunc(v)) ++p.integers;
-      if (v != 0) {
-        // The exponent from the bits: std::ilogb is a libm call per value.
-        uint64_t bits;
-        std::memcpy(&bits, &v, 8);
-        const int biased = static_cast<int>((bits >> 52) & 0x7ff);
-        const int exponent = biased != 0 ? biased - 1023 : std::ilogb(v);
-        ++exp_counts[exponent + 1100];
-        lo_exp = std::min(lo_exp, exponent);
-        hi_exp = std::max(hi_exp, exponent);
-      }
-      // Every stride-th element joins the sample (a countdown: a division
-      // per element would cost more than the rest of the loop).
-      if (--until_sample == 0) {
-        finite.push_back(v);
-        until_sample = stride;
-      }
-    };
-    // In any layout, without a contiguous copy (no allocation).
-    if (x.IsContiguous()) {
-      for (int64_t i = 0; i < x.size(); ++i) visit(d[i]);
+    // In any layout, without a contiguous copy (no allocation): row by row
+    // of the innermost dimension.
+    if (x.IsContiguous() || x.rank() == 0) {
+      AddAll(d, x.size(), 1, &acc);
     } else {
-      ForEachStrided(x.shape(), x.strides(),
-                     [&](int64_t, int64_t pos) { visit(d[pos]); });
+      const int last = x.rank() - 1;
+      const absl::Span<const int64_t> shape(x.shape()), strides(x.strides());
+      ForEachStrided(shape.first(last), strides.first(last), [&](int64_t, int64_t pos) {
+        AddAll(d + pos, x.dim(last), x.strides()[last], &acc);
+      });
     }
   });
-  if (finite_count == 0) {
-    p.min = p.max = 0;
-  } else {
-    p.mean = sum / finite_count;
-    p.std = std::sqrt(std::max(0.0, sum_sq / finite_count - p.mean * p.mean));
-    std::sort(finite.begin(), finite.end());
+  sample.resize(acc.sampled);
+  p.nan = acc.nan;
+  p.pos_inf = acc.pos_inf;
+  p.neg_inf = acc.neg_inf;
+  p.zeros = acc.zeros;
+  p.negatives = acc.negatives;
+  p.subnormals = acc.subnormals;
+  p.integers = acc.integers;
+  if (acc.finite > 0) {
+    p.min = acc.min;
+    p.max = acc.max;
+    p.mean = acc.sum / acc.finite;
+    p.std = std::sqrt(std::max(0.0, acc.sum_sq / acc.finite - p.mean * p.mean));
   }
-  for (double q : kQuantileLevels) {
-    if (finite.empty()) {
+  // The quantiles, interpolated between the sorted positions around each
+  // level.
+  constexpr size_t kLevels = std::size(kQuantileLevels);
+  size_t positions[2 * kLevels];
+  for (size_t k = 0; k < kLevels && !sample.empty(); ++k) {
+    const size_t lo = static_cast<size_t>(kQuantileLevels[k] * (sample.size() - 1));
+    positions[2 * k] = lo;
+    positions[2 * k + 1] = std::min(lo + 1, sample.size() - 1);
+  }
+  if (!sample.empty()) {
+    size_t distinct[2 * kLevels];
+    const size_t n = std::unique_copy(positions, positions + 2 * kLevels, distinct) - distinct;
+    SelectPositions(sample.data(), sample.data() + sample.size(), distinct, n,
+                    sample.data());
+  }
+  for (size_t k = 0; k < kLevels; ++k) {
+    if (sample.empty()) {
       p.quantiles.push_back(0);
       continue;
     }
-    const double pos = q * (finite.size() - 1);
-    const size_t lo = static_cast<size_t>(pos);
-    const size_t hi = std::min(lo + 1, finite.size() - 1);
-    p.quantiles.push_back(finite[lo] + (pos - lo) * (finite[hi] - finite[lo]));
+    const double pos = kQuantileLevels[k] * (sample.size() - 1);
+    const double lo = sample[positions[2 * k]], hi = sample[positions[2 * k + 1]];
+    p.quantiles.push_back(lo + (pos - positions[2 * k]) * (hi - lo));
   }
-  if (!p.quantiles.empty() && finite_count > 0) {
+  if (acc.finite > 0) {
     p.quantiles.front() = p.min;
     p.quantiles.back() = p.max;
   }
-  if (lo_exp <= hi_exp) {
-    p.log2_hist_lo = lo_exp;
-    p.log2_hist.assign(exp_counts.begin() + lo_exp + 1100,
-                       exp_counts.begin() + hi_exp + 1101);
+  for (int lane = 1; lane < kLanes; ++lane) {
+    for (int b = 0; b < kExponentBins; ++b) bins[b] += bins[lane * kExponentBins + b];
+  }
+  bins.resize(kExponentBins);
+  const auto used = [](int64_t c) { return c != 0; };
+  const auto first = std::find_if(bins.begin(), bins.end(), used);
+  if (first != bins.end()) {
+    const auto last = std::find_if(bins.rbegin(), bins.rend(), used).base();
+    p.log2_hist_lo = static_cast<int32_t>(first - bins.begin()) - kExponentBias;
+    p.log2_hist.assign(first, last);
   }
   return p;
 }

@@ -35,8 +35,8 @@ struct Profile {
 };
 
 // The profile of every element of `x` (any layout, any dtype). Quantiles
-// come from a sorted copy, or an evenly spaced sample of 65,536 values for
-// larger tensors (exact min and max are kept). Every allocation, the
+// come from the finite values, or an evenly spaced sample of 16,384 of
+// them for larger tensors (exact min and max are kept). Every allocation, the
 // result's vectors included, comes from `memory`: with an arena's resource,
 // no heap is touched (the recorder's crash handler relies on it).
 Profile ComputeProfile(
@@ -44,7 +44,7 @@ Profile ComputeProfile(
     std::pmr::memory_resource* memory = std::pmr::get_default_resource());
 
 // The most memory ComputeProfile takes from `memory`, for sizing an arena.
-inline constexpr size_t kProfileScratchBytes = (size_t{1} << 16) * 8 + 2200 * 8 * 2 + 4096;
+inline constexpr size_t kProfileScratchBytes = (size_t{1} << 14) * 8 + 2200 * 8 * 6 + 4096;
 
 }  // namespace repro
 

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "flatbuffers/flatbuffers.h"
 #include "snapshot/codec.h"
+#include "snapshot/digest.h"
 #include "snapshot/format.h"
 #include "snapshot/internal/arena.h"
 #include "snapshot/profile.h"
@@ -63,10 +64,12 @@ struct Build {
   uint64_t budget;         // raw bytes still allowed
   void* profile_scratch;   // kProfileScratchBytes, reused per tensor
 
-  // Writes one tensor.
-  flatbuffers::Offset<fb::TensorRecord> Tensor(const repro::Tensor& t) {
+  // Writes one tensor; an output above the output cap keeps its digest
+  // instead of its data and its profile.
+  flatbuffers::Offset<fb::TensorRecord> Tensor(const repro::Tensor& t, bool output) {
     const uint64_t bytes = static_cast<uint64_t>(t.size()) * t.element_size();
-    const bool keep = options.mode == CaptureMode::kFull && bytes <= budget;
+    const bool digest = output && bytes > options.max_output_bytes;
+    const bool keep = options.mode == CaptureMode::kFull && bytes <= budget && !digest;
     flatbuffers::Offset<flatbuffers::Vector<uint8_t>> data;
     flatbuffers::Offset<flatbuffers::Vector<int64_t>> sample_index;
     flatbuffers::Offset<flatbuffers::Vector<double>> sample;
@@ -97,7 +100,7 @@ struct Build {
       }
     }
     flatbuffers::Offset<fb::Profile> profile;
-    {
+    if (!digest) {
       std::pmr::monotonic_buffer_resource memory(
           profile_scratch, kProfileScratchBytes, std::pmr::null_memory_resource());
       profile = WriteProfile(b, ComputeProfile(t, &memory));
@@ -114,14 +117,15 @@ struct Build {
       tr.add_sample_index(sample_index);
       tr.add_sample(sample);
     }
-    tr.add_profile(profile);
+    if (!digest) tr.add_profile(profile);
+    if (digest && options.mode == CaptureMode::kFull) tr.add_digest(TensorDigest(t));
     return tr.Finish();
   }
 
   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::TensorRecord>>>
-  Tensors(absl::Span<const repro::Tensor> tensors) {
+  Tensors(absl::Span<const repro::Tensor> tensors, bool outputs) {
     auto* offsets = NewArray<flatbuffers::Offset<fb::TensorRecord>>(arena, tensors.size());
-    for (size_t i = 0; i < tensors.size(); ++i) offsets[i] = Tensor(tensors[i]);
+    for (size_t i = 0; i < tensors.size(); ++i) offsets[i] = Tensor(tensors[i], outputs);
     return b.CreateVector(offsets, tensors.size());
   }
 
@@ -131,8 +135,8 @@ struct Build {
 
   // Builds the whole FlatBuffer of `r`.
   void Snapshot(const CallView& r) {
-    auto inputs = Tensors(r.inputs);
-    auto outputs = Tensors(r.outputs);
+    auto inputs = Tensors(r.inputs, false);
+    auto outputs = Tensors(r.outputs, true);
     auto* attr_offsets = NewArray<flatbuffers::Offset<fb::Attr>>(arena, r.attrs.size());
     for (size_t i = 0; i < r.attrs.size(); ++i) {
       attr_offsets[i] = fb::CreateAttr(b, String(r.attrs[i].name), r.attrs[i].value);
@@ -143,9 +147,12 @@ struct Build {
     auto bad_indices = b.CreateVector(r.bad_indices.data(), r.bad_indices.size());
     auto bad_values = b.CreateVector(r.bad_input_values.data(),
                                      stats ? 0 : r.bad_input_values.size());
+    auto bad_outputs = b.CreateVector(r.bad_output_values.data(),
+                                      stats ? 0 : r.bad_output_values.size());
     auto outcome = fb::CreateOutcome(b, static_cast<fb::Failure>(r.failure),
                                      message, r.fp_flags, r.signal, r.injected,
-                                     r.bad_count, bad_indices, bad_values);
+                                     r.bad_count, bad_indices, bad_values,
+                                     bad_outputs);
     flatbuffers::Offset<fb::Environment> env;
     if (const EnvironmentInfo* e = r.environment) {
       env = fb::CreateEnvironment(
@@ -175,9 +182,10 @@ struct Build {
 uint64_t KeptBytes(const CallView& r, const CaptureOptions& options, uint64_t budget) {
   if (options.mode != CaptureMode::kFull) return 0;
   uint64_t kept = 0;
-  for (absl::Span<const Tensor> list : {r.inputs, r.outputs}) {
-    for (const Tensor& t : list) {
+  for (const bool outputs : {false, true}) {
+    for (const Tensor& t : outputs ? r.outputs : r.inputs) {
       const uint64_t bytes = static_cast<uint64_t>(t.size()) * t.element_size();
+      if (outputs && bytes > options.max_output_bytes) continue;
       if (bytes <= budget) {
         budget -= bytes;
         kept += bytes;
@@ -194,7 +202,8 @@ size_t BuilderBytes(const CallView& r, uint64_t kept) {
   for (absl::string_view f : r.stack) strings += f.size() + 16;
   for (const Breadcrumb& c : r.breadcrumbs) strings += c.first.size() + c.second.size() + 32;
   for (const Attrs::Attr& a : r.attrs) strings += a.name.size() + 32;
-  strings += (r.bad_indices.size() + r.bad_input_values.size()) * 8;
+  strings += (r.bad_indices.size() + r.bad_input_values.size() +
+              r.bad_output_values.size()) * 8;
   return static_cast<size_t>(kept) + 16 * (r.inputs.size() + r.outputs.size()) +
          kTensorOverhead * (r.inputs.size() + r.outputs.size()) + kFixedOverhead +
          strings;
@@ -317,6 +326,7 @@ CallView CallRecord::View(std::vector<absl::string_view>* frames) const {
   v.bad_count = bad_count;
   v.bad_indices = bad_indices;
   v.bad_input_values = bad_input_values;
+  v.bad_output_values = bad_output_values;
   v.environment = &environment;
   v.stack = *frames;
   v.breadcrumbs = breadcrumbs;

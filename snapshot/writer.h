@@ -40,6 +40,10 @@ struct CaptureOptions {
   // Cap on the raw bytes of inputs and outputs kept per snapshot; tensors
   // beyond it keep their profile and a sample, and say they are partial.
   uint64_t max_bytes = uint64_t{64} << 20;
+  // An output larger than this keeps a digest of its data, a sample and
+  // the bad elements instead of the data: a large snapshot is about the
+  // size of its inputs, and replay still compares bit for bit.
+  uint64_t max_output_bytes = uint64_t{64} << 10;
 };
 
 // Where and how the call ran.
@@ -75,6 +79,7 @@ struct CallView {
   int64_t bad_count = 0;
   absl::Span<const int64_t> bad_indices;     // first bad output positions
   absl::Span<const double> bad_input_values; // inputs.size() per bad index
+  absl::Span<const double> bad_output_values; // one per bad index
   // Context.
   const EnvironmentInfo* environment = nullptr;  // none when null
   absl::Span<const absl::string_view> stack;     // call site first
@@ -100,6 +105,7 @@ struct CallRecord {
   int64_t bad_count = 0;
   std::vector<int64_t> bad_indices;       // first bad output positions
   std::vector<double> bad_input_values;   // inputs.size() per bad index
+  std::vector<double> bad_output_values;  // one per bad index
   // Context.
   EnvironmentInfo environment;
   std::vector<std::string> stack;

@@ -21,11 +21,13 @@ FailureKind RunAndClassify(absl::string_view kernel,
     if (message) *message = std::string(k.status().message());
     return FailureKind::kError;
   }
-  const CallOutcome o = RunAndClassify(**k, (*k)->optimized, inputs, attrs, policy);
+  CallOutcome o;
+  const absl::StatusOr<Tensor> result =
+      RunAndClassify(**k, (*k)->optimized, inputs, attrs, policy, Fault::kNone, &o);
   ClearFpFlags();
   if (message) {
-    *message = o.result.ok() ? FpFlagsToString(o.raised)
-                             : std::string(o.result.status().message());
+    *message = result.ok() ? FpFlagsToString(o.raised)
+                           : std::string(result.status().message());
   }
   return o.failure;
 }

@@ -24,6 +24,7 @@
 #include "snapshot/reader.h"
 #include "snapshot/snapshot_bfbs_generated.h"
 #include "tools/cli.h"
+#include "tools/json.h"
 #include "tools/npy.h"
 
 ABSL_FLAG(bool, json, false, "print the whole snapshot as JSON");
@@ -155,7 +156,7 @@ std::string ToJson(const LoadedSnapshot& snap) {
   }
   std::string json;
   if (!flatbuffers::GenerateText(parser, snap.flatbuffer().data(), &json)) return "";
-  return json;
+  return QuoteNonFiniteNumbers(json);
 }
 
 int WriteNpy(const std::string& path, const LoadedSnapshot& snap, const std::string& dir) {
