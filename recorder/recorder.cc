@@ -17,6 +17,7 @@
 #include "absl/base/optimization.h"
 #include "absl/debugging/stacktrace.h"
 #include "absl/debugging/symbolize.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "core/fp_env.h"
@@ -492,10 +493,22 @@ void Recorder::RecordCrash(int signal, const void* ucontext) {
     t->in_flight = nullptr;  // a second fault while recording is not recorded
     failures_.fetch_add(1, std::memory_order_relaxed);
     CrashState& c = *crash_;
-    void* pcs[kMaxFrames];
-    const int depth = absl::GetStackTraceWithContext(pcs, kMaxFrames, 0, ucontext, nullptr);
-    absl::string_view symbols[kMaxFrames];
-    Symbolize(pcs, depth, c.symbols, symbols);
+    void* trace[kMaxFrames];
+    const int traced = absl::GetStackTraceWithContext(trace, kMaxFrames, 0, ucontext, nullptr);
+    absl::string_view traced_symbols[kMaxFrames];
+    Symbolize(trace, traced, c.symbols, traced_symbols);
+    // The stack below the signal: without the handler's own frames and the
+    // signal trampoline after them.
+    int first = 0;
+    for (int i = 0; i < traced; ++i) {
+      if (absl::StartsWith(traced_symbols[i], "repro::(anonymous namespace)::OnCrash") ||
+          absl::StartsWith(traced_symbols[i], "repro::Recorder::RecordCrash")) {
+        first = std::min(i + 2, traced);
+      }
+    }
+    void* const* pcs = trace + first;
+    const absl::string_view* symbols = traced_symbols + first;
+    const int depth = traced - first;
     const int site = depth > 0 ? CallSiteFrame(absl::MakeConstSpan(symbols, depth)) : -1;
     FixedString<256> where;
     if (site >= 0) CodeMap::Global().Describe(pcs[site], &where);

@@ -56,6 +56,34 @@ expect_record naive_softmax 0 '^(exp|divide)-' --on=overflow
 "$INSPECT" --npy="$WORK/npy" "$SNAP" >/dev/null || fail "inspect --npy exited $?"
 [[ -s $(ls "$WORK"/npy/*_input0.npy) ]] || fail "no .npy written"
 
+# A stack overflow in a user kernel: the handler runs on its own stack.
+expect_record stack_overflow 139 '^tree_depth-'
+"$INSPECT" "$SNAP" | grep -q "outcome    crash, signal 11" || fail "stack_overflow: not a crash"
+"$INSPECT" "$SNAP" | grep -q "#0 (anonymous namespace)::Depth()" || fail "stack_overflow: no stack"
+
+# SIGTERM, SIGINT and SIGHUP to record reach the application; the repeat
+# count reaches the snapshot and record still summarizes. (Job control on:
+# without it, background jobs ignore SIGINT, and so would the application.)
+set -m
+for sig in TERM INT HUP; do
+  out="$WORK/endless_$sig"
+  "$RECORD" --out="$out" examples/endless_training >"$out.stdout" 2>"$out.stderr" &
+  pid=$!
+  for _ in $(seq 100); do grep -q "^step 3:" "$out.stdout" 2>/dev/null && break; sleep 0.05; done
+  kill -"$sig" "$pid"
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+  kill -KILL "$pid" 2>/dev/null && fail "record did not end after SIG$sig"
+  wait "$pid"; rc=$?
+  signum=$(kill -l "$sig")
+  [[ $rc -eq $((128 + signum)) ]] || fail "record after SIG$sig: exit $rc, want $((128 + signum))"
+  grep -q "died of signal $signum" "$out.stderr" || fail "SIG$sig: $(cat "$out.stderr")"
+  steps=$(grep -c "^step" "$out.stdout")
+  grep -q "$steps failing calls" "$out.stderr" || fail "SIG$sig: summary does not count $steps steps: $(cat "$out.stderr")"
+  "$INSPECT" "$out"/log-*.fb | grep -q "failed $steps time(s)" || fail "SIG$sig: count not in the snapshot"
+  pgrep -f "examples/endless_training" >/dev/null && fail "SIG$sig: the application is still running"
+done
+set +m
+
 # Stats capture keeps no raw values.
 expect_record fractional_power 0 '^power-' --capture=stats
 "$INSPECT" "$SNAP" | grep -q "statistics only" || fail "stats capture kept data"
