@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -19,7 +18,6 @@
 #include "absl/debugging/symbolize.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "core/fp_env.h"
 #include "core/scope.h"
 #include "core/shape.h"
@@ -279,7 +277,6 @@ Recorder::Recorder(RecorderOptions options, FileSystem* fs)
     : options_(std::move(options)),
       fs_(fs),
       injector_(options_.inject),
-      summary_path_(RunSummaryPath(options_.dir, getpid())),
       ledger_(std::make_unique<Ledger>()),
       calls_at_start_(SumCalls()),
       encoder_(SnapshotEncoder::CapacityFor(options_.capture.max_bytes)),
@@ -467,7 +464,10 @@ RunSummary Recorder::GetStats() const {
 
 void Recorder::Finish() {
   if (finishing_.exchange(true)) return;  // a signal during Finish
-  RunSummaryWriter summary(summary_path_.c_str());
+  // The path of this process's summary (a forked child has its own).
+  FixedString<4096> path;
+  RunSummaryPath(options_.dir, getpid(), &path);
+  RunSummaryWriter summary(path.c_str());
   summary.Counts(SumCalls() - calls_at_start_, failures_.load(), dropped_.load());
   for (int cap : {kFilesCap, kBytesCap}) {
     if (caps_reached_[cap].load()) summary.CapReached(kCapNames[cap]);

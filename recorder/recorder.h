@@ -93,7 +93,6 @@ class Recorder : public Monitor {
   const RecorderOptions options_;
   FileSystem* const fs_;
   Injector injector_;
-  const std::string summary_path_;
   std::unique_ptr<Ledger> ledger_;
   const int64_t calls_at_start_;  // calls watched before this recorder
   std::atomic<int64_t> failures_{0};

@@ -16,8 +16,14 @@ namespace repro {
 using recorder_internal::FixedString;
 using recorder_internal::WriteAll;
 
+void RunSummaryPath(absl::string_view dir, int64_t pid, FixedString<4096>* out) {
+  out->Append(dir).Append("/.repro-run-").AppendDecimal(pid).Append(".txt");
+}
+
 std::string RunSummaryPath(absl::string_view dir, int64_t pid) {
-  return absl::StrCat(dir, "/.repro-run-", pid, ".txt");
+  FixedString<4096> path;
+  RunSummaryPath(dir, pid, &path);
+  return std::string(path.view());
 }
 
 RunSummaryWriter::RunSummaryWriter(const char* path) : path_(path) {

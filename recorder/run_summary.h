@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "recorder/internal/text.h"
 
 namespace repro {
 
@@ -35,8 +36,13 @@ struct RunSummary {
   std::vector<std::pair<std::string, int64_t>> snapshots;
 };
 
-// Where the recorder of process `pid` writes its summary in `dir`.
+// Where the recorder of process `pid` writes its summary in `dir`:
+// `<dir>/.repro-run-<pid>.txt`.
 std::string RunSummaryPath(absl::string_view dir, int64_t pid);
+
+// The same into `out`, for signal handlers. Async-signal-safe.
+void RunSummaryPath(absl::string_view dir, int64_t pid,
+                    recorder_internal::FixedString<4096>* out);
 
 // Writes a run summary to a file, atomically (temporary file, rename).
 // Async-signal-safe; not thread-safe.
