@@ -10,7 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "recorder/crash_handler.h"
-#include "recorder/internal/test_kernels.h"
+#include "recorder/internal/test_support.h"
 #include "recorder/recorder.h"
 #include "recorder/run_summary.h"
 #include "snapshot/reader.h"
@@ -18,16 +18,10 @@
 namespace repro {
 namespace {
 
+using recorder_internal::FreshDir;
 using recorder_internal::Values;
 using ::testing::HasSubstr;
 
-std::string FreshDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  std::string dir = std::string(t ? t : "/tmp") + "/" + name;
-  EXPECT_EQ(std::system(("rm -rf '" + dir + "'").c_str()), 0);
-  EXPECT_TRUE(FileSystem::Default().CreateDirs(dir).ok());
-  return dir;
-}
 
 // In the child: record, fail three times at one call site, then run
 // `then` (which crashes, or ends the process by a signal).

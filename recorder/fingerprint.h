@@ -22,7 +22,7 @@
 #include "absl/types/span.h"
 #include "core/failure.h"
 #include "core/tensor.h"
-#include "recorder/internal/text.h"
+#include "recorder/internal/signal_safe.h"
 
 namespace repro {
 

@@ -23,19 +23,19 @@
 #include "core/shape.h"
 #include "recorder/crash_handler.h"
 #include "recorder/fingerprint.h"
-#include "recorder/internal/text.h"
-#include "snapshot/codec.h"
+#include "recorder/internal/bad_elements.h"
+#include "recorder/internal/ledger.h"
+#include "recorder/internal/signal_safe.h"
 #include "snapshot/format.h"
 
 namespace repro {
 
 using recorder_internal::FixedString;
-using recorder_internal::WriteAll;
+using recorder_internal::LedgerEntry;
 
 namespace {
 
 constexpr int kMaxFrames = 32;
-constexpr size_t kMaxBadIndices = 16;
 constexpr size_t kSymbolBytes = 256;
 // The raw data a crash snapshot may keep (the rest is profiled and
 // sampled): the memory reserved for it is twice this, in address space.
@@ -87,61 +87,6 @@ int64_t SumCalls() {
   return total;
 }
 
-// Fills the bad elements of `r` from its first output: how many elements
-// are NaN or infinite, and for the first of them where they are, the
-// output there and every input's value behind it.
-void FindBadElements(CallRecord& r) {
-  if (r.outputs.empty() || !IsFloat(r.outputs[0].dtype())) return;
-  const Tensor& out = r.outputs[0];
-  std::vector<std::optional<Shape>> strides;
-  for (const Tensor& t : r.inputs) {
-    absl::StatusOr<Shape> b = BroadcastShapes(t.shape(), out.shape());
-    strides.push_back(b.ok() && *b == out.shape()
-                          ? std::optional<Shape>(BroadcastStrides(t, out.shape()))
-                          : std::nullopt);
-  }
-  auto bad = [&](int64_t i, double y) {
-    ++r.bad_count;
-    if (r.bad_indices.size() >= kMaxBadIndices) return;
-    r.bad_indices.push_back(i);
-    r.bad_output_values.push_back(y);
-    for (size_t k = 0; k < r.inputs.size(); ++k) {
-      double v = std::nan("");
-      if (strides[k]) {
-        int64_t pos = 0, rest = i;
-        for (int d = out.rank() - 1; d >= 0; --d) {
-          pos += (rest % out.dim(d)) * (*strides[k])[d];
-          rest /= out.dim(d);
-        }
-        v = VisitDType(r.inputs[k].dtype(), [&](auto t) {
-          using T = decltype(t);
-          return static_cast<double>(r.inputs[k].data<T>()[pos]);
-        });
-      }
-      r.bad_input_values.push_back(v);
-    }
-  };
-  // In the output's own type and layout: no converted copy of a large output.
-  VisitDType(out.dtype(), [&](auto t) {
-    using T = decltype(t);
-    const T* y = out.data<T>();
-    if (out.IsContiguous()) {
-      const int64_t n = out.size();
-      int64_t i = 0;
-      for (; i < n && r.bad_indices.size() < kMaxBadIndices; ++i) {
-        if (ABSL_PREDICT_FALSE(!std::isfinite(y[i]))) bad(i, static_cast<double>(y[i]));
-      }
-      int64_t rest = 0;  // beyond the first ones, a count (a tight loop)
-      for (; i < n; ++i) rest += !std::isfinite(y[i]);
-      r.bad_count += rest;
-      return;
-    }
-    ForEachStrided(out.shape(), out.strides(), [&](int64_t i, int64_t pos) {
-      if (ABSL_PREDICT_FALSE(!std::isfinite(y[pos]))) bad(i, static_cast<double>(y[pos]));
-    });
-  });
-}
-
 // The symbols of `pcs` (return addresses: the call is one byte before).
 // Async-signal-safe; `out[i]` is empty when unknown.
 void Symbolize(void* const* pcs, int depth, char (*buffers)[kSymbolBytes],
@@ -171,33 +116,6 @@ void SnapshotPath(absl::string_view dir, absl::string_view kernel,
   out->AppendHex(fingerprint, 16).Append(kSnapshotExtension);
 }
 
-// Writes `bytes` to `path` atomically with system calls only (temporary
-// file, fsync, rename). Async-signal-safe.
-bool WriteFileAtomically(const char* path, absl::string_view bytes) {
-  FixedString<4096> tmp;
-  tmp.Append(path).Append(".tmp.").AppendDecimal(getpid());
-  if (tmp.truncated()) return false;
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return false;
-  bool ok = WriteAll(fd, bytes) && fsync(fd) == 0;
-  ok = close(fd) == 0 && ok;
-  ok = ok && rename(tmp.c_str(), path) == 0;
-  if (!ok) unlink(tmp.c_str());
-  return ok;
-}
-
-// Rewrites the repeat count in the trailer of the snapshot at `path`.
-// Async-signal-safe.
-bool PatchCount(const char* path, int64_t count) {
-  const int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char patch[kCountPatchBytes];
-  EncodeCountPatch(count, patch);
-  bool ok = lseek(fd, -static_cast<off_t>(kCountPatchBytes), SEEK_END) >= 0 &&
-            WriteAll(fd, absl::string_view(patch, sizeof(patch)));
-  return close(fd) == 0 && ok;
-}
-
 // The floating-point modes of the interrupted code (the handler runs with
 // the default ones).
 FpMode ModeFromContext(const void* ucontext) {
@@ -212,51 +130,6 @@ FpMode ModeFromContext(const void* ucontext) {
 }
 
 }  // namespace
-
-// One snapshot file of the run.
-struct Recorder::Entry {
-  enum State { kPending, kWritten, kFailed };
-  std::string path;
-  uint64_t fingerprint = 0;
-  std::atomic<int64_t> count{1};    // failing calls it stands for
-  std::atomic<int64_t> in_file{1};  // the count its trailer holds
-  std::atomic<int> state{kPending};
-};
-
-// The entries of the run, readable without a lock (by signal handlers):
-// fixed segments published through atomic pointers, never moved.
-class Recorder::Ledger {
- public:
-  static constexpr int64_t kSegment = 256;
-  static constexpr int64_t kMaxSegments = 4096;
-  static constexpr int64_t kCapacity = kSegment * kMaxSegments;
-
-  ~Ledger() {
-    for (auto& s : segments_) delete[] s.load();
-  }
-
-  // Appends an entry; one writer at a time (the recorder's mutex).
-  int64_t Add(std::string path, uint64_t fingerprint) {
-    const int64_t i = size_.load(std::memory_order_relaxed);
-    std::atomic<Entry*>& segment = segments_[i / kSegment];
-    if (segment.load(std::memory_order_relaxed) == nullptr) {
-      segment.store(new Entry[kSegment], std::memory_order_release);
-    }
-    Entry& e = at(i);
-    e.path = std::move(path);
-    e.fingerprint = fingerprint;
-    size_.store(i + 1, std::memory_order_release);
-    return i;
-  }
-  Entry& at(int64_t i) const {
-    return segments_[i / kSegment].load(std::memory_order_acquire)[i % kSegment];
-  }
-  int64_t size() const { return size_.load(std::memory_order_acquire); }
-
- private:
-  std::atomic<Entry*> segments_[kMaxSegments] = {};
-  std::atomic<int64_t> size_{0};
-};
 
 // What the crash path needs, reserved when the recorder is made.
 struct Recorder::CrashState {
@@ -277,7 +150,7 @@ Recorder::Recorder(RecorderOptions options, FileSystem* fs)
     : options_(std::move(options)),
       fs_(fs),
       injector_(options_.inject),
-      ledger_(std::make_unique<Ledger>()),
+      ledger_(std::make_unique<recorder_internal::Ledger>()),
       calls_at_start_(SumCalls()),
       encoder_(SnapshotEncoder::CapacityFor(options_.capture.max_bytes)),
       crash_(std::make_unique<CrashState>(options_.capture.max_bytes)) {
@@ -350,7 +223,7 @@ void Recorder::OnFailure(const KernelDef& kernel, absl::Span<const Tensor> input
       CountRepeat(it->second);
       return;
     }
-    if (ledger_->size() >= std::min(options_.max_files, Ledger::kCapacity)) {
+    if (ledger_->size() >= std::min(options_.max_files, recorder_internal::Ledger::kCapacity)) {
       by_quick_key_[quick.value()] = -1;
       dropped_.fetch_add(1, std::memory_order_relaxed);
       ReportCap(kFilesCap);
@@ -381,7 +254,7 @@ void Recorder::OnFailure(const KernelDef& kernel, absl::Span<const Tensor> input
     r.stack.emplace_back(frame.view());
   }
   r.fingerprint = fingerprint;
-  FindBadElements(r);
+  recorder_internal::FindBadElements(r);
   Capture(ledger_->at(index), r);
 }
 
@@ -390,15 +263,15 @@ void Recorder::CountRepeat(int64_t index) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  Entry& e = ledger_->at(index);
-  if (e.state.load(std::memory_order_relaxed) == Entry::kFailed) {
+  LedgerEntry& e = ledger_->at(index);
+  if (e.state.load(std::memory_order_relaxed) == LedgerEntry::kFailed) {
     dropped_.fetch_add(1, std::memory_order_relaxed);
   } else {
     e.count.fetch_add(1, std::memory_order_relaxed);
   }
 }
 
-void Recorder::Capture(Entry& entry, const CallRecord& record) {
+void Recorder::Capture(recorder_internal::LedgerEntry& entry, const CallRecord& record) {
   std::vector<absl::string_view> frames;
   const CallView view = record.View(&frames);
   absl::Status status;
@@ -417,10 +290,10 @@ void Recorder::Capture(Entry& entry, const CallRecord& record) {
   }
   absl::MutexLock lock(&mu_);
   if (status.ok() && !over_cap) {
-    entry.state.store(Entry::kWritten, std::memory_order_release);
+    entry.state.store(LedgerEntry::kWritten, std::memory_order_release);
     return;
   }
-  entry.state.store(Entry::kFailed, std::memory_order_release);
+  entry.state.store(LedgerEntry::kFailed, std::memory_order_release);
   dropped_.fetch_add(entry.count.exchange(0), std::memory_order_relaxed);
   if (over_cap) {
     ReportCap(kBytesCap);
@@ -454,8 +327,8 @@ RunSummary Recorder::GetStats() const {
     if (caps_reached_[cap].load()) s.caps_reached.push_back(kCapNames[cap]);
   }
   for (int64_t i = 0; i < ledger_->size(); ++i) {
-    const Entry& e = ledger_->at(i);
-    if (e.state.load() == Entry::kWritten) s.snapshots.emplace_back(e.path, e.count.load());
+    const LedgerEntry& e = ledger_->at(i);
+    if (e.state.load() == LedgerEntry::kWritten) s.snapshots.emplace_back(e.path, e.count.load());
   }
   if (crash_->wrote) s.snapshots.emplace_back(std::string(crash_->path.view()), 1);
   std::sort(s.snapshots.begin(), s.snapshots.end());
@@ -473,10 +346,10 @@ void Recorder::Finish() {
     if (caps_reached_[cap].load()) summary.CapReached(kCapNames[cap]);
   }
   for (int64_t i = 0; i < ledger_->size(); ++i) {
-    Entry& e = ledger_->at(i);
-    if (e.state.load(std::memory_order_acquire) != Entry::kWritten) continue;
+    LedgerEntry& e = ledger_->at(i);
+    if (e.state.load(std::memory_order_acquire) != LedgerEntry::kWritten) continue;
     const int64_t count = e.count.load();
-    if (count != e.in_file.load() && PatchCount(e.path.c_str(), count)) {
+    if (count != e.in_file.load() && recorder_internal::RewriteRepeatCount(e.path.c_str(), count)) {
       e.in_file.store(count);
     }
     summary.Snapshot(count, e.path);
@@ -516,7 +389,7 @@ void Recorder::RecordCrash(int signal, const void* ucontext) {
         Fingerprint(f->kernel->name, FailureKind::kCrash, f->inputs, where.view());
     bool known = false;
     for (int64_t i = 0; i < ledger_->size() && !known; ++i) {
-      Entry& e = ledger_->at(i);
+      LedgerEntry& e = ledger_->at(i);
       known = e.fingerprint == fingerprint;
       if (known) e.count.fetch_add(1);
     }
@@ -553,7 +426,7 @@ void Recorder::RecordCrash(int signal, const void* ucontext) {
       const absl::string_view file = c.encoder.Encode(v, options_.capture);
       SnapshotPath(options_.dir, f->kernel->name, fingerprint, &c.path);
       c.wrote = !file.empty() && !c.path.truncated() &&
-                WriteFileAtomically(c.path.c_str(), file);
+                recorder_internal::WriteFileAtomically(c.path.c_str(), file);
       if (!c.wrote) dropped_.fetch_add(1);
     } else if (!known) {
       dropped_.fetch_add(1);

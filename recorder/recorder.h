@@ -38,6 +38,7 @@
 #include "core/registry.h"
 #include "core/run_and_classify.h"
 #include "recorder/injection.h"
+#include "recorder/internal/ledger.h"
 #include "recorder/options.h"
 #include "recorder/run_summary.h"
 #include "snapshot/file_system.h"
@@ -73,8 +74,6 @@ class Recorder : public Monitor {
   const RecorderOptions& options() const { return options_; }
 
  private:
-  struct Entry;
-  class Ledger;
 
   // The slow path of Watch: a failing call.
   ABSL_ATTRIBUTE_NOINLINE void OnFailure(const KernelDef& kernel,
@@ -85,7 +84,7 @@ class Recorder : public Monitor {
   // Counts a repeat of the ledger entry `index` (-1: dropped at a cap).
   void CountRepeat(int64_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Encodes and writes the first failure of a fingerprint into `entry`.
-  void Capture(Entry& entry, const CallRecord& record);
+  void Capture(recorder_internal::LedgerEntry& entry, const CallRecord& record);
   // Says once that `cap` was reached.
   void ReportCap(int which);
   void ReportOnce(const absl::Status& status);
@@ -93,7 +92,7 @@ class Recorder : public Monitor {
   const RecorderOptions options_;
   FileSystem* const fs_;
   Injector injector_;
-  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<recorder_internal::Ledger> ledger_;
   const int64_t calls_at_start_;  // calls watched before this recorder
   std::atomic<int64_t> failures_{0};
   std::atomic<int64_t> dropped_{0};

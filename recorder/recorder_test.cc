@@ -9,23 +9,16 @@
 #include "core/scope.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "recorder/internal/test_kernels.h"
+#include "recorder/internal/test_support.h"
 #include "snapshot/reader.h"
 
 namespace repro {
 namespace {
 
+using recorder_internal::FreshDir;
 using recorder_internal::Values;
 using ::testing::HasSubstr;
 
-std::string FreshDir(const std::string& name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  std::string dir = std::string(t ? t : "/tmp") + "/" + name;
-  std::string cmd = "rm -rf '" + dir + "'";
-  EXPECT_EQ(std::system(cmd.c_str()), 0);
-  EXPECT_TRUE(FileSystem::Default().CreateDirs(dir).ok());
-  return dir;
-}
 
 // Counts the writes that reach the disk.
 class CountingDisk : public FileSystem {

@@ -8,7 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "recorder/internal/text.h"
+#include "recorder/internal/signal_safe.h"
 #include "snapshot/file_system.h"
 
 namespace repro {

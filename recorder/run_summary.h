@@ -23,7 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "recorder/internal/text.h"
+#include "recorder/internal/signal_safe.h"
 
 namespace repro {
 

@@ -1,9 +1,9 @@
-// Text without the heap, for code that runs in signal handlers: a fixed
-// buffer that strings and numbers are appended to (snprintf is not
-// async-signal-safe, absl::StrCat allocates), and a raw write to a file
-// descriptor. Written by hand because no library here offers either.
-#ifndef REPRO_RECORDER_INTERNAL_TEXT_H_
-#define REPRO_RECORDER_INTERNAL_TEXT_H_
+// Text and files without the heap, for code that runs in signal handlers:
+// a fixed buffer that strings and numbers are appended to (snprintf is not
+// async-signal-safe, absl::StrCat allocates), and file writes with system
+// calls only. Written by hand because no library here offers them.
+#ifndef REPRO_RECORDER_INTERNAL_SIGNAL_SAFE_H_
+#define REPRO_RECORDER_INTERNAL_SIGNAL_SAFE_H_
 
 #include <unistd.h>
 
@@ -91,7 +91,15 @@ inline bool WriteAll(int fd, absl::string_view bytes) {
   return true;
 }
 
+// Writes `bytes` to `path` atomically (temporary file, fsync, rename);
+// false on any error, with no temporary file left. Async-signal-safe.
+bool WriteFileAtomically(const char* path, absl::string_view bytes);
+
+// Rewrites the repeat count in the trailer of the snapshot file at `path`
+// (snapshot/format.h), in place. Async-signal-safe.
+bool RewriteRepeatCount(const char* path, int64_t count);
+
 }  // namespace recorder_internal
 }  // namespace repro
 
-#endif  // REPRO_RECORDER_INTERNAL_TEXT_H_
+#endif  // REPRO_RECORDER_INTERNAL_SIGNAL_SAFE_H_

@@ -1,6 +1,7 @@
-#include "recorder/internal/test_kernels.h"
+#include "recorder/internal/test_support.h"
 
 #include <cmath>
+#include <filesystem>
 #include <cstdlib>
 #include <stdexcept>
 #include <vector>
@@ -101,6 +102,14 @@ struct Registration {
 } registration;
 
 }  // namespace
+
+std::string FreshDir(const std::string& name) {
+  const char* t = std::getenv("TEST_TMPDIR");
+  const std::string dir = std::string(t ? t : "/tmp") + "/" + name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
 
 Tensor Values(std::initializer_list<double> values) {
   return Tensor::FromValues<double>(std::vector<double>(values),

@@ -1,6 +1,6 @@
-// Kernels for the recorder's tests, registered under "test_*" names: the
-// recorder is tested on kernels whose behaviour the test controls, not on
-// //kernels.
+// What the recorder's tests share: kernels registered under "test_*"
+// names (the recorder is tested on kernels whose behaviour the test
+// controls, not on //kernels), and fresh folders.
 //
 //   test_log     elementwise std::log on float64 (divide at 0, invalid below)
 //   test_exp     elementwise std::exp on float64 (overflow, underflow)
@@ -13,8 +13,10 @@
 //                SIGABRT
 //
 // Tests call them with repro::Call("test_log", {x}).
-#ifndef REPRO_RECORDER_INTERNAL_TEST_KERNELS_H_
-#define REPRO_RECORDER_INTERNAL_TEST_KERNELS_H_
+#ifndef REPRO_RECORDER_INTERNAL_TEST_SUPPORT_H_
+#define REPRO_RECORDER_INTERNAL_TEST_SUPPORT_H_
+
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -26,7 +28,10 @@ namespace recorder_internal {
 // A float64 tensor of `values`.
 Tensor Values(std::initializer_list<double> values);
 
+// An empty folder `name` in the test's temporary folder.
+std::string FreshDir(const std::string& name);
+
 }  // namespace recorder_internal
 }  // namespace repro
 
-#endif  // REPRO_RECORDER_INTERNAL_TEST_KERNELS_H_
+#endif  // REPRO_RECORDER_INTERNAL_TEST_SUPPORT_H_
