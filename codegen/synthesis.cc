@@ -10,26 +10,6 @@
 
 namespace repro {
 
-Profile ProfileFromRecord(const fb::TensorRecord& record) {
-  Profile p;
-  const fb::Profile* f = record.profile();
-  if (f == nullptr) return p;
-  p.count = f->count();
-  p.min = f->min();
-  p.max = f->max();
-  p.mean = f->mean();
-  p.std = f->std();
-  if (f->quantiles()) p.quantiles.assign(f->quantiles()->begin(), f->quantiles()->end());
-  p.nan = f->nan();
-  p.pos_inf = f->pos_inf();
-  p.neg_inf = f->neg_inf();
-  p.zeros = f->zeros();
-  p.negatives = f->negatives();
-  p.subnormals = f->subnormals();
-  p.integers = f->integers();
-  return p;
-}
-
 std::vector<Tensor> BuildInputs(const SynthesisPlan& plan) {
   std::vector<Tensor> inputs;
   for (size_t i = 0; i < plan.inputs.size(); ++i) {

@@ -42,8 +42,6 @@ struct SynthesisPlan {
   int tries = 0;  // kernel runs the search made
 };
 
-// The profile stored in a snapshot's tensor record.
-Profile ProfileFromRecord(const fb::TensorRecord& record);
 
 // Builds the inputs of `plan` (what the generated test does).
 std::vector<Tensor> BuildInputs(const SynthesisPlan& plan);

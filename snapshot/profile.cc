@@ -30,7 +30,9 @@ struct Accumulator {
   double sum = 0, sum_sq = 0;
   double min = std::numeric_limits<double>::infinity();
   double max = -std::numeric_limits<double>::infinity();
-  int64_t* bins = nullptr;      // kLanes * kExponentBins counts
+  // 2 * kLanes * kExponentBins counts: the lanes of positive values, then
+  // those of negative values.
+  int64_t* bins = nullptr;
   double* sample = nullptr;     // kMaxSorted values
   int64_t sampled = 0;
   int64_t stride = 1;           // every stride-th finite value is sampled
@@ -72,7 +74,7 @@ void AddAll(const T* d, int64_t n, int64_t step, Accumulator* out) {
     max = std::max(max, v);
     negatives += v < 0;
     integers += v == std::trunc(v);
-    int64_t* const lane_bins = bins + (i % kLanes) * kExponentBins;
+    int64_t* const lane_bins = bins + (i % kLanes + (v < 0 ? kLanes : 0)) * kExponentBins;
     if (ABSL_PREDICT_FALSE(v == 0)) {
       ++out->zeros;
     } else if (ABSL_PREDICT_FALSE(biased == 0)) {  // a float64 subnormal
@@ -128,7 +130,7 @@ Profile ComputeProfile(const Tensor& x, std::pmr::memory_resource* memory) {
   Profile p(memory);
   p.count = x.size();
   std::pmr::vector<double> sample(std::min<int64_t>(x.size(), kMaxSorted), memory);
-  std::pmr::vector<int64_t> bins(kLanes * kExponentBins, 0, memory);
+  std::pmr::vector<int64_t> bins(2 * kLanes * kExponentBins, 0, memory);
   Accumulator acc;
   acc.bins = bins.data();
   acc.sample = sample.data();
@@ -190,16 +192,26 @@ Profile ComputeProfile(const Tensor& x, std::pmr::memory_resource* memory) {
     p.quantiles.front() = p.min;
     p.quantiles.back() = p.max;
   }
+  // Lanes 1.. into lane 0 (positive) and lane kLanes (negative); the total
+  // into lane 0.
+  int64_t* const positive = bins.data();
+  int64_t* const negative = bins.data() + kLanes * kExponentBins;
   for (int lane = 1; lane < kLanes; ++lane) {
-    for (int b = 0; b < kExponentBins; ++b) bins[b] += bins[lane * kExponentBins + b];
+    for (int b = 0; b < kExponentBins; ++b) {
+      positive[b] += positive[lane * kExponentBins + b];
+      negative[b] += negative[lane * kExponentBins + b];
+    }
   }
-  bins.resize(kExponentBins);
+  for (int b = 0; b < kExponentBins; ++b) positive[b] += negative[b];
   const auto used = [](int64_t c) { return c != 0; };
-  const auto first = std::find_if(bins.begin(), bins.end(), used);
-  if (first != bins.end()) {
-    const auto last = std::find_if(bins.rbegin(), bins.rend(), used).base();
-    p.log2_hist_lo = static_cast<int32_t>(first - bins.begin()) - kExponentBias;
+  const int64_t* const end = positive + kExponentBins;
+  const int64_t* const first = std::find_if(static_cast<const int64_t*>(positive), end, used);
+  if (first != end) {
+    const int64_t* last = end;
+    while (*(last - 1) == 0) --last;
+    p.log2_hist_lo = static_cast<int32_t>(first - positive) - kExponentBias;
     p.log2_hist.assign(first, last);
+    p.log2_hist_negative.assign(negative + (first - positive), negative + (last - positive));
   }
   return p;
 }

@@ -23,7 +23,7 @@ struct Profile {
   Profile() = default;
   // A profile whose vectors live in `memory`.
   explicit Profile(std::pmr::memory_resource* memory)
-      : quantiles(memory), log2_hist(memory) {}
+      : quantiles(memory), log2_hist(memory), log2_hist_negative(memory) {}
 
   int64_t count = 0;
   double min = 0, max = 0, mean = 0, std = 0;  // over finite values
@@ -32,6 +32,7 @@ struct Profile {
   int64_t zeros = 0, negatives = 0, subnormals = 0, integers = 0;
   int32_t log2_hist_lo = 0;       // floor(log2|x|) of the first bin
   std::pmr::vector<int64_t> log2_hist;  // counts per exponent, finite x != 0
+  std::pmr::vector<int64_t> log2_hist_negative;  // of those, the negative x
 };
 
 // The profile of every element of `x` (any layout, any dtype). Quantiles
@@ -44,7 +45,7 @@ Profile ComputeProfile(
     std::pmr::memory_resource* memory = std::pmr::get_default_resource());
 
 // The most memory ComputeProfile takes from `memory`, for sizing an arena.
-inline constexpr size_t kProfileScratchBytes = (size_t{1} << 14) * 8 + 2200 * 8 * 6 + 4096;
+inline constexpr size_t kProfileScratchBytes = (size_t{1} << 14) * 8 + 2200 * 8 * 11 + 4096;
 
 }  // namespace repro
 

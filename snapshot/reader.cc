@@ -147,4 +147,30 @@ bool LoadedSnapshot::HasFullInputs() const {
   return true;
 }
 
+Profile ProfileFromRecord(const fb::TensorRecord& record) {
+  Profile p;
+  const fb::Profile* f = record.profile();
+  if (f == nullptr) return p;
+  p.count = f->count();
+  p.min = f->min();
+  p.max = f->max();
+  p.mean = f->mean();
+  p.std = f->std();
+  if (f->quantiles()) p.quantiles.assign(f->quantiles()->begin(), f->quantiles()->end());
+  p.log2_hist_lo = f->log2_hist_lo();
+  if (f->log2_hist()) p.log2_hist.assign(f->log2_hist()->begin(), f->log2_hist()->end());
+  if (f->log2_hist_negative()) {
+    p.log2_hist_negative.assign(f->log2_hist_negative()->begin(),
+                                f->log2_hist_negative()->end());
+  }
+  p.nan = f->nan();
+  p.pos_inf = f->pos_inf();
+  p.neg_inf = f->neg_inf();
+  p.zeros = f->zeros();
+  p.negatives = f->negatives();
+  p.subnormals = f->subnormals();
+  p.integers = f->integers();
+  return p;
+}
+
 }  // namespace repro

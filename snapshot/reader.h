@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "core/tensor.h"
 #include "snapshot/file_system.h"
+#include "snapshot/profile.h"
 #include "snapshot/snapshot_generated.h"
 
 namespace repro {
@@ -70,6 +71,10 @@ class LoadedSnapshot {
 // Rebuilds one recorded tensor. FailedPrecondition if partial; DataLoss if
 // shape, strides and data disagree.
 absl::StatusOr<Tensor> TensorFromRecord(const fb::TensorRecord& record);
+
+// The profile a recorded tensor carries (an empty one when it has none):
+// what a synthesizer needs to build look-alike data.
+Profile ProfileFromRecord(const fb::TensorRecord& record);
 
 }  // namespace repro
 

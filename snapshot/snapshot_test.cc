@@ -286,6 +286,12 @@ TEST(ProfileTest, CountsSpecialValues) {
   EXPECT_EQ(p.max, 8.0);
   EXPECT_EQ(p.quantiles.size(), 9u);
   EXPECT_EQ(p.log2_hist_lo, -1030);  // ilogb(1e-310)
+  // Signs apart: -1.5 is the only negative, in the bin of 2^0.
+  ASSERT_EQ(p.log2_hist_negative.size(), p.log2_hist.size());
+  EXPECT_EQ(p.log2_hist_negative[0 - p.log2_hist_lo], 1);
+  EXPECT_EQ(p.log2_hist[0 - p.log2_hist_lo], 1);
+  EXPECT_EQ(p.log2_hist[3 - p.log2_hist_lo], 1);  // 8
+  EXPECT_EQ(p.log2_hist_negative[3 - p.log2_hist_lo], 0);
 }
 
 }  // namespace

@@ -50,10 +50,11 @@ flatbuffers::Offset<fb::Profile> WriteProfile(flatbuffers::FlatBufferBuilder& b,
   auto levels = b.CreateVector(kQuantileLevels, std::size(kQuantileLevels));
   auto quantiles = b.CreateVector(p.quantiles.data(), p.quantiles.size());
   auto hist = b.CreateVector(p.log2_hist.data(), p.log2_hist.size());
+  auto negative = b.CreateVector(p.log2_hist_negative.data(), p.log2_hist_negative.size());
   return fb::CreateProfile(b, p.count, p.min, p.max, p.mean, p.std, levels,
                            quantiles, p.nan, p.pos_inf, p.neg_inf, p.zeros,
                            p.negatives, p.subnormals, p.integers,
-                           p.log2_hist_lo, hist);
+                           p.log2_hist_lo, hist, negative);
 }
 
 // The encoder's working state for one Encode.
