@@ -11,7 +11,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "building the tools and the example apps"
 bazel build --config=quiet //tools:record //tools:inspect //tools:replay //tools:codegen \
-  //examples/...
+  //tools:report //examples/...
 rm -rf snapshots generated/examples
 
 for app in "${APPS[@]}"; do
@@ -38,6 +38,10 @@ step "bazel test //generated/examples/... (red = the bug is still there)"
 bazel test --config=quiet --test_output=summary //generated/examples/... 2>&1 \
   | grep -E '^//generated' || true
 
+step "report: the whole run as an HTML page"
+bazel-bin/tools/report --out=snapshots/report --replay --generated=generated/examples \
+  snapshots snapshots/injected
+
 cat <<'MSG'
 
 What happened:
@@ -47,7 +51,8 @@ What happened:
   - codegen wrote a test package per snapshot under generated/examples/, each
     with an exact replay and a test on synthesized look-alike data;
   - the tests FAIL while the bugs are there and PASS once fixed: the injected
-    fault's test already passes, because the real power kernel is fine.
+    fault's test already passes, because the real power kernel is fine;
+  - snapshots/report/index.html shows it all: open it in a browser.
 Fix a bug (or regenerate with --expect=failure to pin it) and run
   bazel test //generated/examples/...
 MSG

@@ -12,3 +12,4 @@ if [[ -n $(find generated -name BUILD.bazel -print -quit 2>/dev/null) ]]; then
 fi
 bazel test -- "${targets[@]}"
 tests/loop_test.sh
+tests/report_test.sh

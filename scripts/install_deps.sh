@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy      # NumPy expectation tables and the NumPy baseline
   libopenblas0-pthread       # OpenBLAS under NumPy for the matmul comparison
+  chromium fonts-dejavu-core # the report's browser test (tests/report_test.sh)
 )
 
 missing=()
