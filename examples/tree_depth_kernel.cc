@@ -10,8 +10,12 @@ using repro::Tensor;
 
 // The bug: no visited set, so a cycle recurses until the stack is gone.
 __attribute__((noinline)) int64_t Depth(const int64_t* parent, int64_t node) {
-  volatile int64_t frame[8] = {node};  // a real frame on every level
-  return parent[node] < 0 ? 0 : 1 + Depth(parent, parent[frame[0]]);
+  if (parent[node] < 0) return 0;
+  // A real frame on every level, used after the call: no optimizer turns
+  // the recursion into a loop.
+  volatile int64_t frame[8] = {node};
+  frame[1] = Depth(parent, parent[frame[0]]);
+  return frame[1] + 1;
 }
 
 absl::StatusOr<Tensor> TreeDepth(absl::Span<const Tensor> in, const repro::Attrs&) {
