@@ -27,8 +27,9 @@ namespace {
 
 bool Fails(SynthesisPlan& plan, const std::string& kernel) {
   ++plan.tries;
-  return testing::RunAndClassify(kernel, BuildInputs(plan), plan.attrs,
-                                 plan.policy) == plan.recorded;
+  const absl::StatusOr<FailureKind> kind =
+      testing::RunAndClassify(kernel, BuildInputs(plan), plan.attrs, plan.policy);
+  return kind.ok() && *kind == plan.recorded;
 }
 
 // The flat index in an input of `shape` that broadcasts to flat output

@@ -13,14 +13,12 @@
 namespace repro {
 namespace testing {
 
-FailureKind RunAndClassify(absl::string_view kernel,
-                           const std::vector<Tensor>& inputs, const Attrs& attrs,
-                           const Policy& policy, std::string* message) {
+absl::StatusOr<FailureKind> RunAndClassify(absl::string_view kernel,
+                                           const std::vector<Tensor>& inputs,
+                                           const Attrs& attrs, const Policy& policy,
+                                           std::string* message) {
   absl::StatusOr<const KernelDef*> k = Registry::Global().Lookup(kernel);
-  if (!k.ok()) {
-    if (message) *message = std::string(k.status().message());
-    return FailureKind::kError;
-  }
+  if (!k.ok()) return k.status();
   CallOutcome o;
   const absl::StatusOr<Tensor> result =
       RunAndClassify(**k, (*k)->optimized, inputs, attrs, policy, Fault::kNone, &o);
@@ -36,7 +34,13 @@ void ExpectCall(absl::string_view kernel, const std::vector<Tensor>& inputs,
                 const Attrs& attrs, const Policy& policy, Expect expect,
                 FailureKind recorded) {
   std::string message;
-  const FailureKind kind = RunAndClassify(kernel, inputs, attrs, policy, &message);
+  const absl::StatusOr<FailureKind> ran = RunAndClassify(kernel, inputs, attrs, policy, &message);
+  if (!ran.ok()) {
+    ADD_FAILURE() << "kernel '" << kernel << "' is not linked into this test (add its "
+                  << "library to codegen --kernel_deps): " << ran.status().message();
+    return;
+  }
+  const FailureKind kind = *ran;
   if (expect == Expect::kFixed) {
     // Names, not enum values, so that a red test reads "divide" vs "none".
     EXPECT_EQ(std::string(FailureKindName(kind)), "none")

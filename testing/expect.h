@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "core/failure.h"
 #include "core/registry.h"
@@ -30,14 +31,17 @@ enum class Expect {
 };
 
 // The failure `policy` sees when `kernel` runs on `inputs` in this process
-// (directly, never through a monitor). kError with `message` set for an
-// unknown kernel or a non-OK status.
-FailureKind RunAndClassify(absl::string_view kernel,
-                           const std::vector<Tensor>& inputs, const Attrs& attrs,
-                           const Policy& policy, std::string* message = nullptr);
+// (directly, never through a monitor); `message` receives the flags or the
+// status text. NotFound for a kernel that is not linked in: that is no
+// failure category, so that a missing kernel never passes for an error.
+absl::StatusOr<FailureKind> RunAndClassify(absl::string_view kernel,
+                                           const std::vector<Tensor>& inputs,
+                                           const Attrs& attrs, const Policy& policy,
+                                           std::string* message = nullptr);
 
 // Runs `kernel` on `inputs` and checks the outcome against `expect`
-// (`recorded` is the category the snapshot had).
+// (`recorded` is the category the snapshot had). A kernel that is not
+// linked into the test is a failure, whatever the expectation.
 void ExpectCall(absl::string_view kernel, const std::vector<Tensor>& inputs,
                 const Attrs& attrs, const Policy& policy, Expect expect,
                 FailureKind recorded);

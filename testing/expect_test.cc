@@ -34,6 +34,16 @@ TEST(ExpectCallTest, FailureIsGreenOnlyWithTheRecordedCategory) {
                           "\"invalid\"");
 }
 
+TEST(ExpectCallTest, AKernelThatIsNotLinkedIsRedWhateverTheExpectation) {
+  // Before: an unknown kernel counted as an error, so a pinned error
+  // snapshot's test passed without its kernel.
+  for (Expect expect : {Expect::kFixed, Expect::kFailure}) {
+    EXPECT_NONFATAL_FAILURE(ExpectCall("user_kernel_not_linked", {Ones()}, Attrs(),
+                                       Policy::Default(), expect, FailureKind::kError),
+                            "is not linked into this test");
+  }
+}
+
 TEST(ExpectCallTest, AFailureThePolicyIgnoresIsNoFailure) {
   ExpectCall("log", {Zeros()}, Attrs(), Policy::FromBits(0), Expect::kFixed,
              FailureKind::kDivide);

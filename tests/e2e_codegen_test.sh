@@ -58,7 +58,8 @@ print(len(rows))')
 [[ $n == 7 ]] || fail "--json: $n objects, want 7"
 
 # Bad usage: one line, exit 2, nothing written.
-for args in "--expect=maybe $snap" "--out=/proc/x $snap" "--out=$WORK/ws $snap" "" "--nope $snap"; do
+for args in "--expect=maybe $snap" "--out=/proc/x $snap" "--out=$WORK/ws $snap" "" "--nope $snap" \
+            "--kernel_deps=//kernels,not-a-label $snap"; do
   # shellcheck disable=SC2086
   out=$(tools/codegen $args 2>&1); rc=$?
   [[ $rc -eq 2 ]] || fail "codegen $args: exit $rc, want 2: $out"

@@ -70,6 +70,17 @@ bazel-bin/tools/codegen --out="$OUT/fixed_kernel" --kernel_deps=//kernels,//exam
 bazel test --config=quiet --test_output=errors "//$OUT/fixed_kernel/..." >"$SNAPS/fixed_kernel.txt" 2>&1 \
   || { fail "the crash's test is not green against the fixed kernel"; cat "$SNAPS/fixed_kernel.txt"; }
 
+# No false green: the crash's test pinned (--expect=failure) but generated
+# without the user kernel's library is red, and says why.
+bazel-bin/tools/codegen --out="$OUT/missing_kernel" --expect=failure "$SNAPS"/real/gather-*.fb \
+  >/dev/null || fail "codegen without the user kernel exited $?"
+if bazel test --config=quiet --test_output=errors "//$OUT/missing_kernel/..." \
+     >"$SNAPS/missing_kernel.txt" 2>&1; then
+  fail "a pinned test whose kernel is not linked passed"
+fi
+grep -q "unknown kernel 'gather'" bazel-testlogs/generated/e2e/missing_kernel/*/*/test.log \
+  || { fail "the missing kernel's test does not say why"; cat "$SNAPS/missing_kernel.txt"; }
+
 # The failure-expectation tests: all green.
 bazel test --config=quiet --test_output=errors "//$OUT/failure/..." >"$SNAPS/failure.txt" 2>&1 \
   || { fail "--expect=failure tests are not all green"; cat "$SNAPS/failure.txt"; }

@@ -11,7 +11,9 @@
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/strip.h"
 #include "snapshot/file_system.h"
 #include "snapshot/format.h"
@@ -148,6 +150,33 @@ absl::StatusOr<std::string> BazelPackageOf(const std::string& dir) {
   }
   return absl::NotFoundError(absl::StrCat(
       dir, " is not inside a Bazel workspace (no WORKSPACE file above it)"));
+}
+
+bool IsBazelLabel(absl::string_view label) {
+  // Written out rather than a regex: the label grammar is small.
+  const auto is_name = [](absl::string_view s, absl::string_view extra) {
+    if (s.empty()) return false;
+    for (char c : s) {
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) &&
+          extra.find(c) == absl::string_view::npos) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (absl::ConsumePrefix(&label, "@")) {
+    const size_t slashes = label.find("//");
+    if (slashes == absl::string_view::npos || !is_name(label.substr(0, slashes), "_.-")) {
+      return false;
+    }
+    label.remove_prefix(slashes);
+  }
+  if (!absl::ConsumePrefix(&label, "//")) return false;
+  const size_t colon = label.find(':');
+  const absl::string_view package = label.substr(0, colon);
+  if (!package.empty() && !is_name(package, "_.-/")) return false;
+  if (colon == absl::string_view::npos) return !package.empty();
+  return is_name(label.substr(colon + 1), "_.-/+=,@~");
 }
 
 }  // namespace repro

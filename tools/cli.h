@@ -54,6 +54,10 @@ std::vector<std::string> ExpandSnapshotArgs(const std::vector<std::string>& args
 // enclosing folder that holds a WORKSPACE file. NotFound when there is none.
 absl::StatusOr<std::string> BazelPackageOf(const std::string& dir);
 
+// True for an absolute Bazel label: `//pkg/path:target`, `//pkg` or
+// `@repo//pkg:target`, with the characters Bazel allows in names.
+bool IsBazelLabel(absl::string_view label);
+
 }  // namespace repro
 
 #endif  // REPRO_TOOLS_CLI_H_

@@ -49,6 +49,17 @@ TEST(CliDeathTest, BadUsageExitsTwo) {
   EXPECT_EXIT(Parse({"t", "--help"}, false), ::testing::ExitedWithCode(0), "");
 }
 
+TEST(CliTest, BazelLabels) {
+  for (const char* good : {"//kernels", "//examples:gather_kernel", "@repo//a/b:c-d.e",
+                           "//:all"}) {
+    EXPECT_TRUE(IsBazelLabel(good)) << good;
+  }
+  for (const char* bad : {"not-a-label", "kernels", "//", "//a:", ":local", "//a b:c",
+                          "//a:b\"c", "@//x"}) {
+    EXPECT_FALSE(IsBazelLabel(bad)) << bad;
+  }
+}
+
 TEST(JsonTest, EscapesAndNests) {
   JsonWriter j;
   j.Key("a\"b").String("line\nnext").Key("n").Int(-3).Key("x").Double(0.5);

@@ -45,6 +45,12 @@ int Run(const std::vector<std::string>& args) {
     FailUsage(kTool, "--expect must be fixed or failure");
   }
   options.kernel_deps = absl::StrSplit(absl::GetFlag(FLAGS_kernel_deps), ',', absl::SkipEmpty());
+  for (const std::string& label : options.kernel_deps) {
+    if (!IsBazelLabel(label)) {
+      FailUsage(kTool, absl::StrCat("--kernel_deps: '", label,
+                                    "' is not a Bazel label (//package:target)"));
+    }
+  }
   InstallMonitor(nullptr);  // codegen runs kernels; it never records them
   FileSystem& fs = FileSystem::Default();
   const std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
