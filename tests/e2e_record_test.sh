@@ -51,8 +51,25 @@ grep -q "step 3: INTERNAL: injected fault" "$WORK/injected_power.stdout" || fail
 "$INSPECT" "$SNAP" | grep -q "injected by REPRO_INJECT" || fail "snapshot not marked injected"
 
 expect_record naive_softmax 0 '^(exp|divide)-' --on=overflow
-"$INSPECT" --json "$SNAP" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["kernel"]=="exp", d["kernel"]' \
-  || fail "inspect --json is not the exp snapshot as JSON"
+# JSON a real parser reads: infinities as strings, the fingerprint as hex,
+# the data as numbers, floats that round-trip.
+"$INSPECT" --json "$SNAP" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d["kernel"] == "exp", d["kernel"]
+assert d["outcome"]["bad_output_values"] == ["inf", "inf"], d["outcome"]
+assert len(d["fingerprint"]) == 16 and int(d["fingerprint"], 16) > 0, d["fingerprint"]
+assert d["inputs"][0]["data"] == [2, 1, 0.1, 800, 790, -5], d["inputs"][0]["data"]
+assert d["inputs"][0]["dtype"] == "Float64" and d["outcome"]["failure"] == "Overflow"
+' || fail "inspect --json is not the exp snapshot as JSON"
+"$INSPECT" --json --no_data "$SNAP" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert "data" not in d["inputs"][0] and "profile" in d["inputs"][0]
+' || fail "inspect --json --no_data kept the data"
+"$RECORD" --json --out="$WORK/json" examples/naive_softmax 2>/dev/null | tail -1 \
+  | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["failures"] == 2, d' \
+  || fail "record --json is not JSON"
 "$INSPECT" --npy="$WORK/npy" "$SNAP" >/dev/null || fail "inspect --npy exited $?"
 [[ -s $(ls "$WORK"/npy/*_input0.npy) ]] || fail "no .npy written"
 

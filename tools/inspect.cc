@@ -19,15 +19,14 @@
 #include "core/dtype.h"
 #include "core/failure.h"
 #include "core/fp_env.h"
-#include "flatbuffers/idl.h"
 #include "snapshot/file_system.h"
 #include "snapshot/reader.h"
-#include "snapshot/snapshot_bfbs_generated.h"
 #include "tools/cli.h"
-#include "tools/json.h"
+#include "tools/snapshot_json.h"
 #include "tools/npy.h"
 
-ABSL_FLAG(bool, json, false, "print the whole snapshot as JSON");
+ABSL_FLAG(bool, json, false, "print the whole snapshot as JSON (one line per snapshot)");
+ABSL_FLAG(bool, no_data, false, "with --json: leave tensor data out");
 ABSL_FLAG(std::string, npy, "", "write inputs and outputs as .npy files into this folder");
 
 namespace repro {
@@ -147,17 +146,6 @@ void PrintText(const std::string& path, const fb::Snapshot& s) {
               Policy::FromBits(s.policy()).ToString().c_str());
 }
 
-std::string ToJson(const LoadedSnapshot& snap) {
-  flatbuffers::Parser parser;
-  parser.opts.strict_json = true;
-  parser.opts.output_default_scalars_in_json = true;
-  if (!parser.Deserialize(fb::SnapshotBinarySchema::data(), fb::SnapshotBinarySchema::size())) {
-    return "";
-  }
-  std::string json;
-  if (!flatbuffers::GenerateText(parser, snap.flatbuffer().data(), &json)) return "";
-  return QuoteNonFiniteNumbers(json);
-}
 
 int WriteNpy(const std::string& path, const LoadedSnapshot& snap, const std::string& dir) {
   absl::Status made = FileSystem::Default().CreateDirs(dir);
@@ -205,9 +193,7 @@ int main(int argc, char** argv) {
     absl::StatusOr<LoadedSnapshot> snap = LoadedSnapshot::Load(path);
     if (!snap.ok()) FailUsage(kTool, snap.status().message());
     if (absl::GetFlag(FLAGS_json)) {
-      std::string json = ToJson(*snap);
-      if (json.empty()) FailUsage(kTool, absl::StrCat(arg, ": cannot convert to JSON"));
-      std::printf("%s", json.c_str());
+      std::printf("%s\n", SnapshotToJson(*snap, !absl::GetFlag(FLAGS_no_data)).c_str());
     } else if (absl::GetFlag(FLAGS_npy).empty()) {
       PrintText(path, snap->root());
     }

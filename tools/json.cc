@@ -113,46 +113,4 @@ std::string JsonWriter::Finish() {
   return out_;
 }
 
-namespace {
-
-// The length of the bare non-finite number at the start of `text` (inf,
-// nan, with a sign), 0 if there is none; `*name` gets its JSON string.
-size_t NonFiniteAt(absl::string_view text, std::string* name) {
-  const bool sign = !text.empty() && (text[0] == '-' || text[0] == '+');
-  for (absl::string_view word : {"inf", "nan"}) {
-    if (text.substr(sign ? 1 : 0, word.size()) == word) {
-      *name = std::string(text[0] == '-' && word == "inf" ? "-inf" : word);
-      return word.size() + (sign ? 1 : 0);
-    }
-  }
-  return 0;
-}
-
-}  // namespace
-
-std::string QuoteNonFiniteNumbers(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    std::string name;
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < text.size()) {
-        out += text[++i];
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (const size_t n = NonFiniteAt(text.substr(i), &name); n > 0) {
-      out += JsonQuote(name);
-      i += n - 1;
-    } else {
-      in_string = c == '"';
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace repro

@@ -43,12 +43,6 @@ class JsonWriter {
 // `s` as a JSON string literal, quotes included.
 std::string JsonQuote(absl::string_view s);
 
-// `text` with every bare non-finite number (inf, -inf, +inf, nan, -nan)
-// outside strings quoted ("inf", "-inf", "nan"), as JsonWriter::Double
-// writes them: FlatBuffers' text generator prints them bare, which is not
-// JSON, and no library here has an option to do otherwise.
-std::string QuoteNonFiniteNumbers(absl::string_view text);
-
 }  // namespace repro
 
 #endif  // REPRO_TOOLS_JSON_H_
