@@ -103,7 +103,16 @@ set +m
 
 # Stats capture keeps no raw values.
 expect_record fractional_power 0 '^power-' --capture=stats
-"$INSPECT" "$SNAP" | grep -q "statistics only" || fail "stats capture kept data"
+"$INSPECT" "$SNAP" | grep -q "statistics only (stats capture: no values kept)" \
+  || fail "stats capture kept data"
+
+# inspect takes folders too; a bad file among good ones is one line, exit 2.
+echo "not a snapshot" >"$WORK/user_kernel/bad.fb"
+"$INSPECT" "$WORK/log_likelihood" "$WORK/user_kernel" >"$WORK/dir.txt" 2>"$WORK/err"; rc=$?
+[[ $rc -eq 2 && $(grep -c "^  kernel " "$WORK/dir.txt") -eq 2 && \
+   $(wc -l <"$WORK/err") -eq 1 ]] && grep -q "bad.fb: not a zstd frame" "$WORK/err" \
+  || fail "inspect of folders: rc $rc, $(cat "$WORK/err")"
+rm "$WORK/user_kernel/bad.fb"
 
 # Bad usage and bad input: exit 2 with one line.
 "$RECORD" --on=sometimes examples/naive_softmax 2>"$WORK/err"; rc=$?

@@ -65,6 +65,19 @@ assert all(r["verdict"] == "reproduced" and r["outputs_identical"] for r in rows
 print(len(rows))')
 [[ $n == 2 ]] || fail "--json: $n objects"
 
+# A stats snapshot (no input data) among replayable ones: skipped, said in
+# the summary, exit 0.
+tools/record --out="$WORK/mixed" --capture=stats examples/fractional_power >/dev/null 2>&1
+cp "$WORK"/naive_softmax/*.fb "$WORK/mixed/"
+out=$(tools/replay "$WORK/mixed"); rc=$?
+[[ $rc -eq 0 && $out == *"power-"*": skipped — "*"stats capture"* && \
+   $out == *"replay: 3 snapshot(s): 2 reproduced, 1 skipped"* ]] || fail "stats snapshot: rc $rc: $out"
+tools/replay --json "$WORK/mixed" | python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+assert sorted(r["verdict"] for r in rows) == ["reproduced", "reproduced", "skipped"], rows
+' || fail "--json of a skipped snapshot"
+
 # Hostile files: exit 2 and one line naming the file and the reason.
 tests/make_bad_snapshots "$WORK/bad" || fail "make_bad_snapshots"
 expect_replay 0 reproduced "$WORK/bad/good.fb"

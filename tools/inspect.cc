@@ -42,11 +42,25 @@ std::string Shape(const flatbuffers::Vector<int64_t>* v) {
 
 std::string Num(double v) { return absl::StrFormat("%.6g", v); }
 
-void PrintTensor(const char* what, int i, const fb::TensorRecord& t) {
+// What a tensor record keeps of its data, in words.
+std::string Kept(const fb::TensorRecord& t, bool stats) {
+  const size_t sampled = t.sample() ? t.sample()->size() : 0;
+  if (stats) return "statistics only (stats capture: no values kept)";
+  if (t.partial() && t.digest().has_value()) {
+    return absl::StrFormat("left out for its size: digest %016x, %d sampled values",
+                           *t.digest(), sampled);
+  }
+  if (t.partial()) {
+    return absl::StrCat("left out (over the byte cap): profile and ", sampled,
+                        " sampled values");
+  }
+  return "full data";
+}
+
+void PrintTensor(const char* what, int i, const fb::TensorRecord& t, bool stats) {
   std::printf("  %s %d   %s%s strides %s, %s\n", what, i,
               std::string(DTypeName(static_cast<DType>(t.dtype()))).c_str(),
-              Shape(t.shape()).c_str(), Shape(t.strides()).c_str(),
-              t.partial() ? "statistics only (partial capture)" : "full data");
+              Shape(t.shape()).c_str(), Shape(t.strides()).c_str(), Kept(t, stats).c_str());
   const fb::Profile* p = t.profile();
   if (p == nullptr) return;
   std::printf("             min %s, max %s, mean %s, std %s over %lld values\n",
@@ -106,11 +120,16 @@ void PrintText(const std::string& path, const fb::Snapshot& s) {
                   static_cast<long long>(o->bad_count()), absl::StrJoin(bad, ", ").c_str());
     }
   }
+  const bool stats = s.capture() == fb::Capture_Stats;
   if (s.inputs()) {
-    for (flatbuffers::uoffset_t i = 0; i < s.inputs()->size(); ++i) PrintTensor("input", i, *s.inputs()->Get(i));
+    for (flatbuffers::uoffset_t i = 0; i < s.inputs()->size(); ++i) {
+      PrintTensor("input", i, *s.inputs()->Get(i), stats);
+    }
   }
   if (s.outputs()) {
-    for (flatbuffers::uoffset_t i = 0; i < s.outputs()->size(); ++i) PrintTensor("output", i, *s.outputs()->Get(i));
+    for (flatbuffers::uoffset_t i = 0; i < s.outputs()->size(); ++i) {
+      PrintTensor("output", i, *s.outputs()->Get(i), stats);
+    }
   }
   if (s.stack() && s.stack()->size()) {
     std::printf("  stack\n");
@@ -185,13 +204,18 @@ int main(int argc, char** argv) {
   std::vector<std::string> args = ParseToolFlags(
       argc, argv, kTool,
       "inspect: shows what a snapshot holds.\n\nUsage: bazel run //tools:inspect -- "
-      "[--json] [--npy=DIR] SNAP...",
+      "[--json [--no_data]] [--npy=DIR] SNAP|DIR...",
       /*stop_at_first_positional=*/false);
-  if (args.empty()) FailUsage(kTool, "give one or more snapshot files");
-  for (const std::string& arg : args) {
-    const std::string path = ResolveUserPath(arg);
+  if (args.empty()) FailUsage(kTool, "give snapshot files or folders");
+  std::vector<std::string> bad;
+  const std::vector<std::string> files = ExpandSnapshotArgs(args, &bad);
+  if (files.empty() && bad.empty()) FailUsage(kTool, "no snapshot files (*.fb) found");
+  for (const std::string& path : files) {
     absl::StatusOr<LoadedSnapshot> snap = LoadedSnapshot::Load(path);
-    if (!snap.ok()) FailUsage(kTool, snap.status().message());
+    if (!snap.ok()) {
+      bad.push_back(std::string(snap.status().message()));
+      continue;
+    }
     if (absl::GetFlag(FLAGS_json)) {
       std::printf("%s\n", SnapshotToJson(*snap, !absl::GetFlag(FLAGS_no_data)).c_str());
     } else if (absl::GetFlag(FLAGS_npy).empty()) {
@@ -201,5 +225,7 @@ int main(int argc, char** argv) {
       WriteNpy(path, *snap, ResolveUserPath(absl::GetFlag(FLAGS_npy)));
     }
   }
-  return 0;
+  // A bad file is one line each, and the good ones are still shown.
+  for (const std::string& b : bad) std::fprintf(stderr, "inspect: %s\n", b.c_str());
+  return bad.empty() ? 0 : 2;
 }

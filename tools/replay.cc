@@ -6,7 +6,8 @@
 // --json) and, for several, a summary; shows progress on stderr over a
 // folder. Exit code: 0 when every snapshot reproduced, 1 when some did not
 // (or reproduced differently, or timed out), 2 when a file is bad (one line
-// each, naming the file).
+// each, naming the file). A snapshot without its input data (stats capture,
+// byte cap) is skipped and says so; it changes no exit code.
 #include <unistd.h>
 
 #include <cstdio>
@@ -39,10 +40,17 @@ namespace {
 
 constexpr char kTool[] = "replay";
 
+// A snapshot that cannot be replayed exactly (stats capture, data over the
+// byte cap) is skipped, not bad input: a CI replay of a mixed folder passes.
+bool Skipped(const absl::Status& s) { return s.code() == absl::StatusCode::kFailedPrecondition; }
+
 void PrintJson(const std::string& path, const absl::StatusOr<ReplayResult>& r) {
   JsonWriter j;
   j.Key("snapshot").String(DisplayPath(path));
-  if (!r.ok()) {
+  if (!r.ok() && Skipped(r.status())) {
+    j.Key("verdict").String("skipped").Key("reason").String(r.status().message());
+    j.Key("exit_code").Int(0);
+  } else if (!r.ok()) {
     j.Key("verdict").String("bad-input").Key("error").String(r.status().message());
     j.Key("exit_code").Int(2);
   } else {
@@ -113,13 +121,21 @@ int Run(const std::vector<std::string>& args) {
     } else {
       r = absl::GetFlag(FLAGS_isolate) ? ReplayIsolated(*snap, options)
                                        : ReplaySnapshot(*snap, options.replay);
-      if (!r.ok()) {
+      if (!r.ok() && !Skipped(r.status())) {
         r = absl::Status(r.status().code(),
                          absl::StrCat(DisplayPath(path), ": ", r.status().message()));
       }
     }
     if (progress) std::fprintf(stderr, "\r\033[K");
     if (json) PrintJson(path, r);
+    if (!r.ok() && Skipped(r.status())) {
+      if (!json) {
+        std::printf("%s: skipped — %s\n", DisplayPath(path).c_str(),
+                    std::string(r.status().message()).c_str());
+      }
+      ++counts["skipped"];
+      continue;
+    }
     if (!r.ok()) {
       if (!json) std::fprintf(stderr, "replay: %s\n", std::string(r.status().message()).c_str());
       ++counts["bad input"];
@@ -138,7 +154,7 @@ int Run(const std::vector<std::string>& args) {
   if (!json && files.size() + bad.size() > 1) {
     std::vector<std::string> parts;
     for (const char* v : {"reproduced", "reproduced-differently", "not-reproduced",
-                          "timeout", "bad input"}) {
+                          "timeout", "skipped", "bad input"}) {
       if (counts[v]) parts.push_back(absl::StrCat(counts[v], " ", v));
     }
     std::printf("replay: %zu snapshot(s): %s\n", files.size() + bad.size(),
