@@ -157,7 +157,7 @@ absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
   pkg.test_file = pkg.name + "_test.cc";
   const SynthesisPlan plan = FindSynthesizedInputs(snapshot);
   pkg.note = plan.note;
-  pkg.exact_replay = snapshot.HasFullInputs();
+  pkg.exact_replay = options.exact_replay && snapshot.HasFullInputs();
   const bool injected = s.outcome() && s.outcome()->injected();
   // An injected fault never reproduces on synthesized data, so there is
   // nothing for a --expect=failure synthesized test to pin.
@@ -188,7 +188,10 @@ absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
                                                   "/snapshot.fb")),
                     ", kExpect);\n}\n");
   } else {
-    absl::StrAppend(&cc, "// No ExactReplay: the snapshot keeps statistics only.\n");
+    absl::StrAppend(&cc, snapshot.HasFullInputs()
+                             ? "// No ExactReplay: the snapshot was too large to copy here "
+                               "(codegen --max_copy_bytes).\n"
+                             : "// No ExactReplay: the snapshot keeps statistics only.\n");
   }
   if (pkg.synthesized) {
     absl::StrAppend(&cc, "\n", SynthesizedTest(plan, kernel));
@@ -212,7 +215,10 @@ absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
       "    deps = [\n        ", absl::StrJoin(deps, ",\n        "), ",\n    ],\n)\n");
   if (!pkg.exact_replay && !pkg.synthesized) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "nothing to test: the snapshot keeps statistics only and ", plan.note));
+        "nothing to test: ",
+        snapshot.HasFullInputs() ? "no exact replay (--max_copy_bytes)"
+                                 : "the snapshot keeps statistics only",
+        " and ", plan.note));
   }
   return pkg;
 }

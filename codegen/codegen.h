@@ -37,6 +37,10 @@ struct CodegenOptions {
   std::string package_root = "generated";
   // Bazel labels of the kernel libraries the test links.
   std::vector<std::string> kernel_deps = {"//kernels"};
+  // Whether the package replays the snapshot itself (and so holds a copy
+  // of it); false keeps only the test on synthesized data (codegen
+  // --max_copy_bytes, for snapshots too large for a source tree).
+  bool exact_replay = true;
 };
 
 struct GeneratedPackage {

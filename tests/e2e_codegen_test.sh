@@ -26,6 +26,17 @@ cmp -s "$snap" "$OUT/$pkg/snapshot.fb" || fail "the package's snapshot differs f
 grep -q "ExpectReplay(\"generated/$pkg/snapshot.fb\"" "$OUT/$pkg/${pkg}_test.cc" \
   || fail "the exact replay does not point at the package's snapshot"
 
+# A snapshot over --max_copy_bytes is not copied: a warning, and a package
+# with the synthesized test only.
+out=$(tools/codegen --out="$WORK/ws/small" --max_copy_bytes=100 "$snap" 2>"$WORK/err"); rc=$?
+[[ $rc -eq 0 && $out == *"(synthesized data)" ]] || fail "--max_copy_bytes: rc $rc: $out"
+grep -q "over --max_copy_bytes=100: not copied" "$WORK/err" || fail "--max_copy_bytes: no warning"
+[[ ! -e $WORK/ws/small/$pkg/snapshot.fb ]] || fail "--max_copy_bytes: the snapshot was copied"
+grep -q "TEST(Snapshot, ExactReplay)" "$WORK/ws/small/$pkg/${pkg}_test.cc" \
+  && fail "--max_copy_bytes: an exact replay without its snapshot"
+grep -q "too large to copy here" "$WORK/ws/small/$pkg/${pkg}_test.cc" \
+  || fail "--max_copy_bytes: the test does not say why it has no exact replay"
+
 # --expect=failure writes tests that want the failure.
 tools/codegen --out="$WORK/ws/pinned" --expect=failure "$snap" >/dev/null
 grep -q "Expect::kFailure" "$WORK/ws/pinned/$pkg/${pkg}_test.cc" || fail "--expect=failure ignored"

@@ -26,6 +26,9 @@
 ABSL_FLAG(std::string, out, "generated", "folder the test packages go to (inside the workspace)");
 ABSL_FLAG(std::string, expect, "fixed",
           "fixed: tests fail while the bug is there; failure: tests pass while it reproduces");
+ABSL_FLAG(int64_t, max_copy_bytes, int64_t{8} << 20,
+          "a snapshot larger than this is not copied into the source tree: its "
+          "package keeps only the test on synthesized data (a warning says so)");
 ABSL_FLAG(std::string, kernel_deps, "//kernels",
           "comma-separated Bazel labels of the kernel libraries the tests link");
 ABSL_FLAG(bool, json, false, "print one JSON object per snapshot");
@@ -72,8 +75,17 @@ int Run(const std::vector<std::string>& args) {
     absl::StatusOr<std::string> bytes = fs.Read(path, kMaxFileBytes);
     absl::StatusOr<LoadedSnapshot> snap =
         bytes.ok() ? LoadedSnapshot::Parse(*bytes) : bytes.status();
+    CodegenOptions these = options;
+    if (bytes.ok() && static_cast<int64_t>(bytes->size()) > absl::GetFlag(FLAGS_max_copy_bytes)) {
+      these.exact_replay = false;
+      std::fprintf(stderr,
+                   "codegen: %s is %zu bytes, over --max_copy_bytes=%lld: not copied; its "
+                   "package tests synthesized data only\n",
+                   DisplayPath(path).c_str(), bytes->size(),
+                   static_cast<long long>(absl::GetFlag(FLAGS_max_copy_bytes)));
+    }
     absl::StatusOr<GeneratedPackage> pkg =
-        snap.ok() ? GeneratePackage(*snap, options) : snap.status();
+        snap.ok() ? GeneratePackage(*snap, these) : snap.status();
     if (pkg.ok()) {
       const std::string dir = absl::StrCat(out, "/", pkg->name);
       absl::Status s = fs.CreateDirs(dir);
