@@ -348,16 +348,6 @@ std::unique_ptr<SnapshotEncoder> EncoderFor(const CallView& view,
 
 }  // namespace
 
-std::string BuildSnapshotFlatBuffer(const CallRecord& record,
-                                    const CaptureOptions& options) {
-  absl::StatusOr<std::string> file = EncodeSnapshot(record, options);
-  if (!file.ok()) return "";
-  absl::string_view frame = *file;
-  StripCountTrailer(&frame).IgnoreError();
-  absl::StatusOr<std::string> raw = DecompressFrame(frame, kMaxDecompressedBytes);
-  return raw.ok() ? *raw : "";
-}
-
 absl::StatusOr<std::string> EncodeSnapshot(const CallRecord& record,
                                            const CaptureOptions& options) {
   std::vector<absl::string_view> frames;

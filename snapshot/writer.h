@@ -154,10 +154,6 @@ class SnapshotEncoder {
 absl::StatusOr<std::string> EncodeSnapshot(const CallRecord& record,
                                            const CaptureOptions& options);
 
-// The FlatBuffer alone (no compression), for tests and tools.
-std::string BuildSnapshotFlatBuffer(const CallRecord& record,
-                                    const CaptureOptions& options);
-
 }  // namespace repro
 
 #endif  // REPRO_SNAPSHOT_WRITER_H_
