@@ -1,5 +1,6 @@
 #include "core/tensor.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
 #include <new>
@@ -33,6 +34,23 @@ using tensor_internal::Buffer;
 int64_t NumElements(absl::Span<const int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
+  return n;
+}
+
+absl::StatusOr<int64_t> CheckedNumElements(absl::Span<const int64_t> shape) {
+  constexpr int64_t kMax = int64_t{1} << 58;
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("negative dimension in shape ", ShapeToString(shape)));
+    }
+    if (d != 0 && n > kMax / d) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("shape ", ShapeToString(shape), " is too large"));
+    }
+    n *= d;
+  }
   return n;
 }
 
@@ -123,6 +141,8 @@ Tensor::~Tensor() {
 }
 
 Tensor Tensor::Empty(DType dtype, absl::Span<const int64_t> shape) {
+  ABSL_RAW_CHECK(CheckedNumElements(shape).ok(),
+                 "Tensor::Empty: a negative dimension or too many elements");
   Shape s(shape.begin(), shape.end());
   Buffer* buffer = Buffer::Allocate(NumElements(shape) * DTypeSize(dtype));
   return Tensor(dtype, buffer, std::move(s), ContiguousStrides(shape), 0);
@@ -148,18 +168,9 @@ absl::Status Tensor::CheckLayout(DType dtype, absl::Span<const int64_t> shape,
                                  absl::Span<const int64_t> strides,
                                  uint64_t byte_count) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max() / 16;
-  int64_t n = 1;
-  for (int64_t d : shape) {
-    if (d < 0) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("negative dimension in shape ", ShapeToString(shape)));
-    }
-    if (d != 0 && n > kMax / d) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("shape ", ShapeToString(shape), " is too large"));
-    }
-    n *= d;
-  }
+  absl::StatusOr<int64_t> count = CheckedNumElements(shape);
+  if (!count.ok()) return count.status();
+  const int64_t n = *count;
   const size_t esize = DTypeSize(dtype);
   if (static_cast<uint64_t>(n) * esize != byte_count) {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -312,11 +323,23 @@ absl::StatusOr<Tensor> Tensor::Transpose(absl::Span<const int> axes) const {
   return Tensor(dtype_, buffer_, std::move(shape), std::move(strides), offset_);
 }
 
-absl::StatusOr<Tensor> Tensor::Reshape(absl::Span<const int64_t> shape) const {
-  if (NumElements(shape) != size_) {
+absl::StatusOr<Tensor> Tensor::Reshape(absl::Span<const int64_t> requested) const {
+  // One -1 stands for what the other dimensions leave.
+  Shape shape(requested.begin(), requested.end());
+  const auto inferred = std::find(shape.begin(), shape.end(), -1);
+  if (inferred != shape.end()) *inferred = 1;
+  const auto cannot = [&] {
     return absl::InvalidArgumentError(
-        absl::StrCat("cannot reshape ", DebugString(), " to ",
-                     ShapeToString(shape)));
+        absl::StrCat("cannot reshape ", DebugString(), " to ", ShapeToString(requested)));
+  };
+  if (std::count(requested.begin(), requested.end(), -1) > 1) return cannot();
+  absl::StatusOr<int64_t> rest = CheckedNumElements(shape);
+  if (!rest.ok()) return cannot();
+  if (inferred != shape.end()) {
+    if (*rest == 0 || size_ % *rest != 0) return cannot();
+    *inferred = size_ / *rest;
+  } else if (*rest != size_) {
+    return cannot();
   }
   if (!IsContiguous()) {
     return absl::InvalidArgumentError("reshape needs a contiguous tensor");

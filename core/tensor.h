@@ -35,6 +35,10 @@ using Shape = absl::InlinedVector<int64_t, 4>;
 // Number of elements of `shape` (1 for a scalar, 0 if any dimension is 0).
 int64_t NumElements(absl::Span<const int64_t> shape);
 
+// NumElements for an untrusted shape: InvalidArgument for a negative
+// dimension or a count that would overflow (above 2^58 elements).
+absl::StatusOr<int64_t> CheckedNumElements(absl::Span<const int64_t> shape);
+
 // Row-major strides, in elements, of a contiguous array of `shape`.
 Shape ContiguousStrides(absl::Span<const int64_t> shape);
 
@@ -79,7 +83,9 @@ class Tensor {
   Tensor& operator=(Tensor&& other) noexcept;
   ~Tensor();
 
-  // A contiguous tensor with uninitialized elements. Dimensions must be >= 0.
+  // A contiguous tensor with uninitialized elements. Dimensions must be >= 0
+  // and the count must fit (CheckedNumElements): anything else is a
+  // programming error and aborts, rather than allocating a wrapped size.
   static Tensor Empty(DType dtype, absl::Span<const int64_t> shape);
 
   // A contiguous tensor of zeros.
@@ -169,6 +175,7 @@ class Tensor {
   absl::StatusOr<Tensor> Transpose(absl::Span<const int> axes) const;
 
   // A view with a new shape of the same size; needs a contiguous tensor.
+  // `shape` may hold one -1, inferred from the element count (NumPy's rule).
   absl::StatusOr<Tensor> Reshape(absl::Span<const int64_t> shape) const;
 
   // The element at index 0 of a one-element tensor, as double.

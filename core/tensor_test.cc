@@ -81,6 +81,22 @@ TEST(TensorTest, TransposeAndReshape) {
   EXPECT_EQ((r->At<int64_t>({2, 0})), 5);
   EXPECT_FALSE(t.Reshape({4}).ok());
   EXPECT_FALSE(t.Transpose({0, 0}).ok());
+  // NumPy's one -1, inferred; anything else negative is refused.
+  absl::StatusOr<Tensor> inferred = t.Reshape({-1, 2});
+  ASSERT_TRUE(inferred.ok()) << inferred.status();
+  EXPECT_THAT(inferred->shape(), ElementsAre(3, 2));
+  EXPECT_FALSE(t.Reshape({-1, -4}).ok());
+  EXPECT_FALSE(t.Reshape({-1, -1}).ok());
+  EXPECT_FALSE(t.Reshape({-1, 4}).ok());
+  EXPECT_FALSE(t.Reshape({-6, -1}).ok());
+}
+
+TEST(TensorTest, UntrustedShapesAreChecked) {
+  EXPECT_EQ(*CheckedNumElements({2, 3}), 6);
+  EXPECT_EQ(*CheckedNumElements({}), 1);
+  EXPECT_FALSE(CheckedNumElements({-1}).ok());
+  EXPECT_FALSE(CheckedNumElements({int64_t{1} << 40, int64_t{1} << 40}).ok());
+  EXPECT_DEATH(Tensor::Empty(DType::kFloat64, {-4}), "negative dimension");
 }
 
 TEST(TensorTest, CastConverts) {

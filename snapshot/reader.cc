@@ -12,26 +12,107 @@ absl::Status Prefix(const std::string& path, const absl::Status& s) {
   return absl::Status(s.code(), absl::StrCat(path, ": ", s.message()));
 }
 
+// What a consumer relies on in a tensor's profile: counts within the
+// element count, quantiles matching their levels, the histogram in range.
+absl::Status CheckProfile(const fb::Profile& p, int64_t count) {
+  if (p.count() != count) {
+    return absl::DataLossError(absl::StrCat("profile counts ", p.count(),
+                                            " elements of ", count));
+  }
+  for (int64_t c : {p.nan(), p.pos_inf(), p.neg_inf(), p.zeros(), p.negatives(),
+                    p.subnormals(), p.integers()}) {
+    if (c < 0 || c > count) {
+      return absl::DataLossError(absl::StrCat("profile count ", c, " is out of range"));
+    }
+  }
+  const size_t levels = p.quantile_levels() ? p.quantile_levels()->size() : 0;
+  const size_t quantiles = p.quantiles() ? p.quantiles()->size() : 0;
+  if (levels != quantiles) {
+    return absl::DataLossError(absl::StrCat("profile has ", quantiles, " quantiles for ",
+                                            levels, " levels"));
+  }
+  const size_t bins = p.log2_hist() ? p.log2_hist()->size() : 0;
+  if (p.log2_hist_lo() < -1100 || p.log2_hist_lo() + static_cast<int64_t>(bins) > 1100 ||
+      (p.log2_hist_negative() && p.log2_hist_negative()->size() > bins)) {
+    return absl::DataLossError("profile histogram is out of range");
+  }
+  for (const auto* hist : {p.log2_hist(), p.log2_hist_negative()}) {
+    if (hist == nullptr) continue;
+    for (int64_t c : *hist) {
+      if (c < 0 || c > count) return absl::DataLossError("profile histogram count is out of range");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Every tensor of `v` (named `what`): known dtype, a valid shape; full data
+// that agrees with shape and strides, or, partial, a sample within range;
+// a profile a consumer can trust. `counts` receives each element count.
 absl::Status CheckTensors(
     const flatbuffers::Vector<flatbuffers::Offset<fb::TensorRecord>>* v,
-    const char* what) {
+    const char* what, std::vector<int64_t>* counts) {
   if (v == nullptr) return absl::OkStatus();
   for (flatbuffers::uoffset_t i = 0; i < v->size(); ++i) {
     const fb::TensorRecord* t = v->Get(i);
+    const auto fail = [&](absl::string_view message) {
+      return absl::DataLossError(absl::StrCat(what, " ", i, ": ", message));
+    };
     if (t->dtype() > fb::DType_MAX) {
-      return absl::DataLossError(absl::StrCat(what, " ", i, ": unknown dtype ",
-                                              static_cast<int>(t->dtype())));
+      return fail(absl::StrCat("unknown dtype ", static_cast<int>(t->dtype())));
     }
-    if (t->partial()) continue;
     std::vector<int64_t> shape, strides;
     if (t->shape()) shape.assign(t->shape()->begin(), t->shape()->end());
     if (t->strides()) strides.assign(t->strides()->begin(), t->strides()->end());
-    absl::Status layout = Tensor::CheckLayout(
-        static_cast<DType>(t->dtype()), shape, strides,
-        t->data() ? t->data()->size() : 0);
-    if (!layout.ok()) {
-      return absl::DataLossError(absl::StrCat(what, " ", i, ": ", layout.message()));
+    absl::StatusOr<int64_t> count = CheckedNumElements(shape);
+    if (!count.ok()) return fail(count.status().message());
+    counts->push_back(*count);
+    if (!t->partial()) {
+      absl::Status layout = Tensor::CheckLayout(static_cast<DType>(t->dtype()), shape, strides,
+                                                t->data() ? t->data()->size() : 0);
+      if (!layout.ok()) return fail(layout.message());
+    } else {
+      const size_t indices = t->sample_index() ? t->sample_index()->size() : 0;
+      if (indices != (t->sample() ? t->sample()->size() : 0)) {
+        return fail("sample indices and values differ in number");
+      }
+      for (flatbuffers::uoffset_t k = 0; k < indices; ++k) {
+        const int64_t at = t->sample_index()->Get(k);
+        if (at < 0 || at >= *count) return fail(absl::StrCat("sample index ", at, " is out of range"));
+      }
     }
+    if (t->profile()) {
+      absl::Status profile = CheckProfile(*t->profile(), *count);
+      if (!profile.ok()) return fail(profile.message());
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The outcome agrees with the tensors: a known category, bad elements
+// within the first output, one value per input and bad index.
+absl::Status CheckOutcome(const fb::Snapshot& s, const std::vector<int64_t>& output_counts) {
+  const fb::Outcome* o = s.outcome();
+  if (o == nullptr) return absl::OkStatus();
+  if (o->failure() > fb::Failure_MAX) {
+    return absl::DataLossError(absl::StrCat("unknown failure category ",
+                                            static_cast<int>(o->failure())));
+  }
+  const size_t bad = o->bad_indices() ? o->bad_indices()->size() : 0;
+  if (o->bad_count() < static_cast<int64_t>(bad)) {
+    return absl::DataLossError("outcome lists more bad elements than it counts");
+  }
+  for (flatbuffers::uoffset_t k = 0; k < bad; ++k) {
+    const int64_t at = o->bad_indices()->Get(k);
+    if (output_counts.empty() || at < 0 || at >= output_counts[0]) {
+      return absl::DataLossError(absl::StrCat("bad element index ", at,
+                                              " is outside the output"));
+    }
+  }
+  const size_t inputs = s.inputs() ? s.inputs()->size() : 0;
+  const size_t values = o->bad_input_values() ? o->bad_input_values()->size() : 0;
+  const size_t outputs = o->bad_output_values() ? o->bad_output_values()->size() : 0;
+  if ((values != 0 && values != bad * inputs) || (outputs != 0 && outputs != bad)) {
+    return absl::DataLossError("outcome's bad values do not match its bad elements");
   }
   return absl::OkStatus();
 }
@@ -116,8 +197,16 @@ absl::StatusOr<LoadedSnapshot> LoadedSnapshot::Verify(std::string flatbuffer,
   if (root->kernel() == nullptr || root->kernel()->size() == 0) {
     return absl::DataLossError("snapshot names no kernel");
   }
-  if (absl::Status s = CheckTensors(root->inputs(), "input"); !s.ok()) return s;
-  if (absl::Status s = CheckTensors(root->outputs(), "output"); !s.ok()) return s;
+  if (root->capture() > fb::Capture_MAX) {
+    return absl::DataLossError(absl::StrCat("unknown capture mode ",
+                                            static_cast<int>(root->capture())));
+  }
+  std::vector<int64_t> input_counts, output_counts;
+  if (absl::Status s = CheckTensors(root->inputs(), "input", &input_counts); !s.ok()) return s;
+  if (absl::Status s = CheckTensors(root->outputs(), "output", &output_counts); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = CheckOutcome(*root, output_counts); !s.ok()) return s;
   // The trailer's count is the current one; the FlatBuffer keeps the count
   // the snapshot was first written with.
   if (repeat_count > 0) {

@@ -161,6 +161,51 @@ TEST(SnapshotTest, DataSizeMismatchIsDataLoss) {
   EXPECT_THAT(s.status().message(), HasSubstr("input 0: data holds 8 bytes"));
 }
 
+// A bare snapshot of "log" with one input record built by `make`.
+template <typename Make>
+absl::Status LoadWithInput(Make make) {
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs = {make(b)};
+  fb::FinishSnapshotBuffer(
+      b, fb::CreateSnapshotDirect(b, kFormatVersion, "log", 1, nullptr, 0,
+                                  fb::Capture_Full, &inputs));
+  return LoadedSnapshot::FromFlatBuffer(
+             std::string(reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize()))
+      .status();
+}
+
+TEST(SnapshotTest, WhatConsumersRelyOnIsVerified) {
+  std::vector<int64_t> shape = {4};
+  // A partial tensor's sample must lie inside it.
+  absl::Status s = LoadWithInput([&](flatbuffers::FlatBufferBuilder& b) {
+    std::vector<int64_t> index = {7};
+    std::vector<double> value = {1.0};
+    return fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, nullptr,
+                                        true, &index, &value);
+  });
+  EXPECT_THAT(s.message(), HasSubstr("input 0: sample index 7 is out of range"));
+  // A profile's quantiles match its levels, and its counts its elements.
+  s = LoadWithInput([&](flatbuffers::FlatBufferBuilder& b) {
+    std::vector<double> levels = {0, 0.5, 1}, quantiles = {0};
+    auto p = fb::CreateProfileDirect(b, 4, 0, 0, 0, 0, &levels, &quantiles);
+    return fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, nullptr,
+                                        true, nullptr, nullptr, p);
+  });
+  EXPECT_THAT(s.message(), HasSubstr("1 quantiles for 3 levels"));
+  s = LoadWithInput([&](flatbuffers::FlatBufferBuilder& b) {
+    auto p = fb::CreateProfileDirect(b, 4, 0, 0, 0, 0, nullptr, nullptr, /*nan=*/9);
+    return fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, nullptr,
+                                        true, nullptr, nullptr, p);
+  });
+  EXPECT_THAT(s.message(), HasSubstr("profile count 9 is out of range"));
+  // A partial tensor's shape is checked too.
+  std::vector<int64_t> huge = {int64_t{1} << 40, int64_t{1} << 40};
+  s = LoadWithInput([&](flatbuffers::FlatBufferBuilder& b) {
+    return fb::CreateTensorRecordDirect(b, fb::DType_Float64, &huge, nullptr, nullptr, true);
+  });
+  EXPECT_THAT(s.message(), HasSubstr("is too large"));
+}
+
 TEST(SnapshotTest, DecompressionIsCapped) {
   std::string big(1 << 20, 'a');
   std::string frame = *CompressFrame(big);

@@ -7,6 +7,8 @@
 //   wrong_identifier.fb a FlatBuffer with another file identifier
 //   unknown_kernel.fb   kernel "no_such_kernel"
 //   size_mismatch.fb    an input whose data is shorter than its shape needs
+//   negative_shape.fb   a stats snapshot whose input has shape [-1]
+//   bad_index.fb        an empty output with a bad element at index 0
 #include <cstdio>
 #include <string>
 
@@ -42,6 +44,40 @@ std::string Raw(uint32_t version, const char* kernel, int64_t data_bytes,
                 id);
 }
 
+// A stats snapshot whose input has a negative dimension (a reader that
+// skipped partial tensors let it reach the synthesizer's allocation).
+std::string NegativeShape() {
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<int64_t> shape = {-1};
+  auto t = fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, nullptr,
+                                        /*partial=*/true);
+  std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs = {t};
+  auto outcome = fb::CreateOutcomeDirect(b, fb::Failure_Divide);
+  return Finish(b,
+                fb::CreateSnapshotDirect(b, kFormatVersion, "log", 1, nullptr,
+                                         Policy::Default().bits(), fb::Capture_Stats,
+                                         &inputs, nullptr, outcome),
+                kFileIdentifier);
+}
+
+// An empty output with a bad element at index 0 (codegen divided by the
+// output's size to place it).
+std::string BadIndex() {
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<int64_t> shape = {0};
+  std::vector<uint8_t> none;
+  auto in = fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, &none);
+  auto out = fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, &none);
+  std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs = {in}, outputs = {out};
+  std::vector<int64_t> bad = {0};
+  auto outcome = fb::CreateOutcomeDirect(b, fb::Failure_Divide, nullptr, 0, 0, false, 1, &bad);
+  return Finish(b,
+                fb::CreateSnapshotDirect(b, kFormatVersion, "log", 1, nullptr,
+                                         Policy::Default().bits(), fb::Capture_Full,
+                                         &inputs, &outputs, outcome),
+                kFileIdentifier);
+}
+
 int Main(const std::string& dir) {
   FileSystem& fs = FileSystem::Default();
   if (!fs.CreateDirs(dir).ok()) return 1;
@@ -63,6 +99,8 @@ int Main(const std::string& dir) {
       {"wrong_identifier.fb", Raw(kFormatVersion, "log", 32, "XXXX")},
       {"unknown_kernel.fb", Raw(kFormatVersion, "no_such_kernel", 32, kFileIdentifier)},
       {"size_mismatch.fb", Raw(kFormatVersion, "log", 24, kFileIdentifier)},
+      {"negative_shape.fb", NegativeShape()},
+      {"bad_index.fb", BadIndex()},
   };
   for (const auto& f : files) {
     if (!fs.WriteAtomically(dir + "/" + f.name, f.bytes).ok()) return 1;
