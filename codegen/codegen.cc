@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "codegen/synthesis.h"
+#include "core/registry.h"
 #include "core/failure.h"
 
 namespace repro {
@@ -151,6 +152,13 @@ absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
   const fb::Snapshot& s = snapshot.root();
   if (s.kernel() == nullptr) return absl::InvalidArgumentError("snapshot names no kernel");
   const std::string kernel = s.kernel()->str();
+  const size_t inputs = s.inputs() ? s.inputs()->size() : 0;
+  if (const KernelDef* k = Registry::Global().Find(kernel);
+      k != nullptr && k->num_inputs >= 0 && inputs != static_cast<size_t>(k->num_inputs)) {
+    return absl::InvalidArgumentError(absl::StrCat("the snapshot holds ", inputs,
+                                                   " input(s); ", kernel, " takes ",
+                                                   k->num_inputs));
+  }
   GeneratedPackage pkg;
   pkg.name = absl::StrFormat("%s_%08x", SanitizeName(kernel),
                              static_cast<uint32_t>(s.fingerprint() >> 32));

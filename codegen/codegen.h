@@ -54,7 +54,8 @@ struct GeneratedPackage {
 };
 
 // The package for `snapshot`. InvalidArgument for a snapshot without a
-// kernel name (the reader has checked the rest).
+// kernel name, or with a number of inputs its (linked) kernel does not take
+// (the reader has checked the rest).
 absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
                                                  const CodegenOptions& options);
 

@@ -83,8 +83,13 @@ inline absl::StatusOr<Tensor> RunAndClassify(const KernelDef& kernel, KernelFn f
                                              const Attrs& attrs, const Policy& policy,
                                              Fault fault, CallOutcome* outcome) {
   const FpFlags saved = SaveAndClearFpFlags();
+  // The kernel's arity, as Dispatch checks it: a kernel indexes its inputs
+  // unchecked (a snapshot may hold any number).
   absl::StatusOr<Tensor> result =
-      run_and_classify_internal::Invoke(fn, inputs, attrs, fault, &outcome->exception);
+      ABSL_PREDICT_FALSE(kernel.num_inputs >= 0 &&
+                         inputs.size() != static_cast<size_t>(kernel.num_inputs))
+          ? absl::StatusOr<Tensor>(registry_internal::WrongInputCount(kernel, inputs.size()))
+          : run_and_classify_internal::Invoke(fn, inputs, attrs, fault, &outcome->exception);
   outcome->raised = RestoreFpFlags(saved);
   if (ABSL_PREDICT_FALSE(fault != Fault::kNone)) {
     outcome->raised |= run_and_classify_internal::ApplyFault(fault, kernel, result);

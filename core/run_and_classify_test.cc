@@ -38,6 +38,7 @@ absl::StatusOr<Tensor> QuietInf(absl::Span<const Tensor> in, const Attrs&) {
 KernelDef Def(KernelFn fn, bool exact_flags) {
   KernelDef k;
   k.name = "test";
+  k.num_inputs = -1;  // any number
   k.optimized = fn;
   k.exact_fp_flags = exact_flags;
   return k;
@@ -93,6 +94,15 @@ TEST(RunAndClassifyTest, ErrorsAndExceptions) {
   EXPECT_THAT(std::string(result.status().message()), HasSubstr("exception: boom"));
   ASSERT_NE(o.exception, nullptr);
   EXPECT_THROW(std::rethrow_exception(o.exception), std::runtime_error);
+}
+
+TEST(RunAndClassifyTest, TheWrongNumberOfInputsIsAnErrorNotACall) {
+  KernelDef k = Def(&Reciprocal, true);
+  k.num_inputs = 1;
+  absl::StatusOr<Tensor> result;
+  CallOutcome o = RunCall(k, {}, Policy::Default(), Fault::kNone, &result);
+  EXPECT_EQ(o.failure, FailureKind::kError);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(RunAndClassifyTest, OutputsAreScannedOnlyWhereFlagsCannotBeTrusted) {

@@ -107,6 +107,12 @@ absl::Status CheckReplayable(const LoadedSnapshot& snapshot) {
   absl::StatusOr<const KernelDef*> kernel =
       Registry::Global().Lookup(snapshot.root().kernel()->str());
   if (!kernel.ok()) return kernel.status();
+  const size_t inputs = snapshot.root().inputs() ? snapshot.root().inputs()->size() : 0;
+  if ((*kernel)->num_inputs >= 0 && inputs != static_cast<size_t>((*kernel)->num_inputs)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the snapshot holds ", inputs, " input(s); ", (*kernel)->name, " takes ",
+        (*kernel)->num_inputs));
+  }
   if (!snapshot.HasFullInputs()) {
     return absl::FailedPreconditionError(
         "the snapshot keeps only statistics of its inputs (stats capture or "

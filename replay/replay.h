@@ -80,8 +80,9 @@ struct ReplayResult {
 };
 
 // OK when `snapshot` can be replayed: NotFound for an unknown kernel (the
-// message lists the known ones); FailedPrecondition for a snapshot without
-// full input data (stats capture or byte cap).
+// message lists the known ones); InvalidArgument for a number of inputs the
+// kernel does not take; FailedPrecondition for a snapshot without full
+// input data (stats capture or byte cap).
 absl::Status CheckReplayable(const LoadedSnapshot& snapshot);
 
 // Replays `snapshot` in this process. Errors as CheckReplayable.

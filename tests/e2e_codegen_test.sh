@@ -48,7 +48,8 @@ out=$(tools/codegen --out="$WORK/ws/mixed" "$WORK/bad" 2>"$WORK/err"); rc=$?
 [[ $rc -eq 2 ]] || fail "folder with bad files: exit $rc, want 2"
 for f in truncated:"zstd frame" bitflip:"zstd: " wrong_version:"version 99 is newer" \
          wrong_identifier:"not a Repro snapshot" size_mismatch:"input 0: data holds 24 bytes" \
-         negative_shape:"input 0: negative dimension" bad_index:"bad element index 0 is outside"; do
+         negative_shape:"input 0: negative dimension" bad_index:"bad element index 0 is outside" \
+         wrong_arity:"holds 1 input(s); divide takes 2"; do
   name=${f%%:*}
   reason=${f#*:}
   [[ $(grep -c "$name.fb" "$WORK/err") -eq 1 ]] || fail "$name: want one line: $(cat "$WORK/err")"
@@ -64,10 +65,10 @@ done
 n=$(tools/codegen --json --out="$WORK/ws/json" "$WORK/bad" | python3 -c '
 import json, sys
 rows = [json.loads(l) for l in sys.stdin]
-assert sum("error" in r for r in rows) == 7, rows
+assert sum("error" in r for r in rows) == 8, rows
 assert all(r["target"].startswith("//json/") for r in rows if "target" in r), rows
 print(len(rows))')
-[[ $n == 9 ]] || fail "--json: $n objects, want 9"
+[[ $n == 10 ]] || fail "--json: $n objects, want 10"
 
 # Bad usage: one line, exit 2, nothing written.
 for args in "--expect=maybe $snap" "--out=/proc/x $snap" "--out=$WORK/ws $snap" "" "--nope $snap" \

@@ -9,6 +9,7 @@
 //   size_mismatch.fb    an input whose data is shorter than its shape needs
 //   negative_shape.fb   a stats snapshot whose input has shape [-1]
 //   bad_index.fb        an empty output with a bad element at index 0
+//   wrong_arity.fb      divide with one input (kernels index theirs unchecked)
 #include <cstdio>
 #include <string>
 
@@ -29,13 +30,23 @@ std::string Finish(flatbuffers::FlatBufferBuilder& b,
       reinterpret_cast<const char*>(b.GetBufferPointer()), b.GetSize()));
 }
 
+std::string RawWithInputs(uint32_t version, const char* kernel, int64_t data_bytes,
+                          const char* id, int n_inputs);
+
 std::string Raw(uint32_t version, const char* kernel, int64_t data_bytes,
                 const char* id) {
+  return RawWithInputs(version, kernel, data_bytes, id, 1);
+}
+
+std::string RawWithInputs(uint32_t version, const char* kernel, int64_t data_bytes,
+                          const char* id, int n_inputs) {
   flatbuffers::FlatBufferBuilder b;
   std::vector<int64_t> shape = {4};
   std::vector<uint8_t> data(data_bytes);
-  auto t = fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, &data);
-  std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs = {t};
+  std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs;
+  for (int i = 0; i < n_inputs; ++i) {
+    inputs.push_back(fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, &data));
+  }
   auto outcome = fb::CreateOutcomeDirect(b, fb::Failure_Divide);
   return Finish(b,
                 fb::CreateSnapshotDirect(b, version, kernel, 1, nullptr,
@@ -101,6 +112,7 @@ int Main(const std::string& dir) {
       {"size_mismatch.fb", Raw(kFormatVersion, "log", 24, kFileIdentifier)},
       {"negative_shape.fb", NegativeShape()},
       {"bad_index.fb", BadIndex()},
+      {"wrong_arity.fb", RawWithInputs(kFormatVersion, "divide", 32, kFileIdentifier, 1)},
   };
   for (const auto& f : files) {
     if (!fs.WriteAtomically(dir + "/" + f.name, f.bytes).ok()) return 1;
