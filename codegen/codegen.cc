@@ -7,8 +7,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "codegen/synthesis.h"
-#include "core/registry.h"
 #include "core/failure.h"
+#include "core/registry.h"
 
 namespace repro {
 namespace {
