@@ -73,6 +73,33 @@ TEST(CodegenTest, SynthesisFindsTheShrunkFailingElements) {
             FailureKind::kDivide);
 }
 
+TEST(CodegenTest, AHugeStatsInputIsNotSynthesized) {
+  // Found by the consumers fuzzer: a stats snapshot may describe any shape
+  // the reader accepts; synthesizing 2^40 elements would not end well.
+  CallRecord r;
+  r.kernel = "log";
+  r.failure = FailureKind::kDivide;
+  CaptureOptions stats;
+  stats.mode = CaptureMode::kStats;
+  r.inputs = {Tensor::Zeros(DType::kFloat64, {4})};
+  std::string flat = *EncodeSnapshot(r, stats);
+  absl::StatusOr<LoadedSnapshot> small = LoadedSnapshot::Parse(flat);
+  ASSERT_TRUE(small.ok());
+  // The same snapshot with its shape made huge, through the FlatBuffer.
+  std::string buffer = small->flatbuffer();
+  auto* shape = fb::GetMutableSnapshot(buffer.data())->mutable_inputs()->GetMutableObject(0)
+                    ->mutable_shape();
+  shape->Mutate(0, int64_t{1} << 40);
+  auto* profile = fb::GetMutableSnapshot(buffer.data())->mutable_inputs()->GetMutableObject(0)
+                      ->mutable_profile();
+  profile->mutate_count(int64_t{1} << 40);
+  absl::StatusOr<LoadedSnapshot> huge = LoadedSnapshot::FromFlatBuffer(buffer);
+  ASSERT_TRUE(huge.ok()) << huge.status();
+  const SynthesisPlan plan = FindSynthesizedInputs(*huge);
+  EXPECT_FALSE(plan.found);
+  EXPECT_THAT(plan.note, ::testing::HasSubstr("more than codegen synthesizes"));
+}
+
 TEST(CodegenTest, StatsSnapshotGetsOnlyTheSynthesizedTest) {
   CallRecord r;
   r.kernel = "power";

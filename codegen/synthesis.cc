@@ -85,6 +85,14 @@ SynthesisPlan FindSynthesizedInputs(const LoadedSnapshot& snapshot, int max_seed
     }
   }
   const std::string kernel = s.kernel()->str();
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const int64_t n = NumElements(plan.inputs[i].shape);  // checked by the reader
+    if (n > kMaxSynthesizedElements) {
+      plan.note = absl::StrCat("input ", i, " has ", n, " elements, more than codegen ",
+                               "synthesizes (", kMaxSynthesizedElements, ")");
+      return plan;
+    }
+  }
   if (plan.recorded == FailureKind::kCrash) {
     plan.note = "a crash is checked by the exact replay only, in a worker process";
     return plan;

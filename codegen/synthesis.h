@@ -21,6 +21,10 @@
 
 namespace repro {
 
+// The largest input (elements) codegen synthesizes: a stats snapshot of a
+// larger one gets no synthesized test (its data would be gigabytes).
+inline constexpr int64_t kMaxSynthesizedElements = int64_t{1} << 26;
+
 // One input as the synthesized test builds it.
 struct SynthesizedInput {
   DType dtype = DType::kFloat64;
