@@ -23,7 +23,7 @@ namespace repro {
 
 // The largest input (elements) codegen synthesizes: a stats snapshot of a
 // larger one gets no synthesized test (its data would be gigabytes).
-inline constexpr int64_t kMaxSynthesizedElements = int64_t{1} << 26;
+inline constexpr int64_t kMaxSynthesizedElements = int64_t{1} << 22;
 
 // One input as the synthesized test builds it.
 struct SynthesizedInput {
