@@ -32,6 +32,9 @@ void Buffer::Free() {
 using tensor_internal::Buffer;
 
 int64_t NumElements(absl::Span<const int64_t> shape) {
+  // A zero anywhere makes an empty tensor, whatever the other dimensions
+  // (multiplying them first could overflow).
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
   return n;
@@ -39,17 +42,19 @@ int64_t NumElements(absl::Span<const int64_t> shape) {
 
 absl::StatusOr<int64_t> CheckedNumElements(absl::Span<const int64_t> shape) {
   constexpr int64_t kMax = int64_t{1} << 58;
+  // Every dimension is checked, and an empty tensor's others too: they size
+  // loops over the shape.
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("negative dimension in shape ", ShapeToString(shape)));
     }
-    if (d != 0 && n > kMax / d) {
+    if (d > kMax || (d != 0 && n > kMax / d)) {
       return absl::InvalidArgumentError(
           absl::StrCat("shape ", ShapeToString(shape), " is too large"));
     }
-    n *= d;
+    n = n == 0 ? 0 : n * d;
   }
   return n;
 }

@@ -97,6 +97,11 @@ TEST(TensorTest, UntrustedShapesAreChecked) {
   EXPECT_FALSE(CheckedNumElements({-1}).ok());
   EXPECT_FALSE(CheckedNumElements({int64_t{1} << 40, int64_t{1} << 40}).ok());
   EXPECT_DEATH(Tensor::Empty(DType::kFloat64, {-4}), "negative dimension");
+  // Found by the consumers fuzzer: an empty shape whose other dimensions
+  // overflow when multiplied first.
+  const int64_t big = int64_t{1} << 52;
+  EXPECT_EQ(NumElements({big, big, 0}), 0);
+  EXPECT_FALSE(CheckedNumElements({big * 1024, 0}).ok());
 }
 
 TEST(TensorTest, CastConverts) {

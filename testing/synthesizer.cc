@@ -105,9 +105,19 @@ Tensor Synthesize(DType dtype, absl::Span<const int64_t> shape,
     T* d = t.data<T>();
     for (int64_t i = 0; i < n; ++i) {
       if constexpr (std::is_integral_v<T>) {
+        // Clamped in double: the largest T may not be a double (2^63 - 1
+        // rounds up to 2^63, out of int64's range).
         const double lo = static_cast<double>(std::numeric_limits<T>::min());
         const double hi = static_cast<double>(std::numeric_limits<T>::max());
-        d[i] = std::isfinite(v[i]) ? static_cast<T>(std::min(hi, std::max(lo, v[i]))) : T{0};
+        if (!std::isfinite(v[i])) {
+          d[i] = T{0};
+        } else if (v[i] >= hi) {
+          d[i] = std::numeric_limits<T>::max();
+        } else if (v[i] <= lo) {
+          d[i] = std::numeric_limits<T>::min();
+        } else {
+          d[i] = static_cast<T>(v[i]);
+        }
       } else {
         d[i] = static_cast<T>(v[i]);
       }

@@ -86,6 +86,15 @@ TEST(ExpectTest, ClassifiesLikeTheRecorder) {
   EXPECT_THAT(std::string(missing.status().message()), ::testing::HasSubstr("unknown kernel"));
 }
 
+TEST(SynthesizerTest, IntegersAreClampedToTheirRange) {
+  // Found by the consumers fuzzer: a profile reaching 1e19 made an int64
+  // conversion out of range.
+  Profile p = MakeProfile(4, 1e19, 1e19, 1e19, 0, {1e19, 1e19, 1e19, 1e19, 1e19, 1e19, 1e19,
+                                                    1e19, 1e19}, 0, 0, 0, 0, 0, 0, 4);
+  const Tensor t = Synthesize(DType::kInt64, {4}, p, 1);
+  EXPECT_EQ(t.data<int64_t>()[0], std::numeric_limits<int64_t>::max());
+}
+
 TEST(MatchersTest, AllFiniteAndNearUlps) {
   Tensor a = Tensor::FromValues<double>({1.0, 2.0}, {2});
   Tensor b = Tensor::FromValues<double>({1.0, std::nextafter(2.0, 3.0)}, {2});
