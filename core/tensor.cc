@@ -42,19 +42,20 @@ int64_t NumElements(absl::Span<const int64_t> shape) {
 
 absl::StatusOr<int64_t> CheckedNumElements(absl::Span<const int64_t> shape) {
   constexpr int64_t kMax = int64_t{1} << 58;
-  // Every dimension is checked, and an empty tensor's others too: they size
-  // loops over the shape.
-  int64_t n = 1;
+  // The product of the nonzero dimensions is bounded too: an empty tensor's
+  // strides are still computed from them.
+  int64_t n = 1, nonzero = 1;
   for (int64_t d : shape) {
     if (d < 0) {
       return absl::InvalidArgumentError(
           absl::StrCat("negative dimension in shape ", ShapeToString(shape)));
     }
-    if (d > kMax || (d != 0 && n > kMax / d)) {
+    if (d > kMax || (d != 0 && nonzero > kMax / d)) {
       return absl::InvalidArgumentError(
           absl::StrCat("shape ", ShapeToString(shape), " is too large"));
     }
-    n = n == 0 ? 0 : n * d;
+    nonzero *= d != 0 ? d : 1;
+    n = d == 0 ? 0 : n * d;
   }
   return n;
 }

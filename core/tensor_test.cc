@@ -102,6 +102,7 @@ TEST(TensorTest, UntrustedShapesAreChecked) {
   const int64_t big = int64_t{1} << 52;
   EXPECT_EQ(NumElements({big, big, 0}), 0);
   EXPECT_FALSE(CheckedNumElements({big * 1024, 0}).ok());
+  EXPECT_FALSE(CheckedNumElements({int64_t{1} << 35, int64_t{1} << 57, 0}).ok());
 }
 
 TEST(TensorTest, CastConverts) {

@@ -61,6 +61,19 @@ int64_t Scaled(int64_t count, const Profile& p, int64_t n) {
   return std::min<int64_t>(n, std::llround(static_cast<double>(count) * n / p.count));
 }
 
+// `v` as integer type T, clamped to T's range (0 for NaN). Clamped in
+// double: the largest T may not be a double (2^63 - 1 rounds up to 2^63,
+// out of int64's range).
+template <typename T>
+T Clamped(double v) {
+  const double lo = static_cast<double>(std::numeric_limits<T>::min());
+  const double hi = static_cast<double>(std::numeric_limits<T>::max());
+  if (std::isnan(v)) return T{0};
+  if (v >= hi) return std::numeric_limits<T>::max();
+  if (v <= lo) return std::numeric_limits<T>::min();
+  return static_cast<T>(v);
+}
+
 }  // namespace
 
 Tensor Synthesize(DType dtype, absl::Span<const int64_t> shape,
@@ -105,19 +118,7 @@ Tensor Synthesize(DType dtype, absl::Span<const int64_t> shape,
     T* d = t.data<T>();
     for (int64_t i = 0; i < n; ++i) {
       if constexpr (std::is_integral_v<T>) {
-        // Clamped in double: the largest T may not be a double (2^63 - 1
-        // rounds up to 2^63, out of int64's range).
-        const double lo = static_cast<double>(std::numeric_limits<T>::min());
-        const double hi = static_cast<double>(std::numeric_limits<T>::max());
-        if (!std::isfinite(v[i])) {
-          d[i] = T{0};
-        } else if (v[i] >= hi) {
-          d[i] = std::numeric_limits<T>::max();
-        } else if (v[i] <= lo) {
-          d[i] = std::numeric_limits<T>::min();
-        } else {
-          d[i] = static_cast<T>(v[i]);
-        }
+        d[i] = Clamped<T>(v[i]);
       } else {
         d[i] = static_cast<T>(v[i]);
       }
@@ -130,7 +131,13 @@ void SetElements(Tensor& t, absl::Span<const std::pair<int64_t, double>> values)
   VisitDType(t.dtype(), [&](auto z) {
     using T = decltype(z);
     for (const auto& [index, value] : values) {
-      if (index >= 0 && index < t.size()) t.data<T>()[index] = static_cast<T>(value);
+      if (index >= 0 && index < t.size()) {
+        if constexpr (std::is_integral_v<T>) {
+          t.data<T>()[index] = Clamped<T>(value);
+        } else {
+          t.data<T>()[index] = static_cast<T>(value);
+        }
+      }
     }
   });
 }

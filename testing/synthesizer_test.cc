@@ -93,6 +93,10 @@ TEST(SynthesizerTest, IntegersAreClampedToTheirRange) {
                                                     1e19, 1e19}, 0, 0, 0, 0, 0, 0, 4);
   const Tensor t = Synthesize(DType::kInt64, {4}, p, 1);
   EXPECT_EQ(t.data<int64_t>()[0], std::numeric_limits<int64_t>::max());
+  Tensor u = Tensor::Zeros(DType::kInt32, {2});
+  SetElements(u, {{0, 4.5e233}, {1, -1e300}});
+  EXPECT_EQ(u.data<int32_t>()[0], std::numeric_limits<int32_t>::max());
+  EXPECT_EQ(u.data<int32_t>()[1], std::numeric_limits<int32_t>::min());
 }
 
 TEST(MatchersTest, AllFiniteAndNearUlps) {
