@@ -21,6 +21,15 @@ std::string FpFlagsToString(FpFlags flags) {
   return absl::StrJoin(names, ",");
 }
 
+FpMode FpModeFromMxcsr(uint32_t csr) {
+  FpMode mode;
+  // MXCSR's rounding-control field encodes the modes as Rounding does.
+  mode.rounding = static_cast<Rounding>((csr >> 13) & 3);
+  mode.flush_to_zero = (csr & kFtz) != 0;
+  mode.denormals_are_zero = (csr & kDaz) != 0;
+  return mode;
+}
+
 FpMode GetFpMode() {
   FpMode mode;
   switch (fegetround()) {

@@ -110,6 +110,9 @@ struct FpMode {
 // The calling thread's current modes.
 FpMode GetFpMode();
 
+// The modes an MXCSR value holds (a signal context's, for one).
+FpMode FpModeFromMxcsr(uint32_t csr);
+
 // Sets the calling thread's modes; the flags are left as they are.
 void SetFpMode(const FpMode& mode);
 

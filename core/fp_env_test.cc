@@ -66,6 +66,12 @@ TEST(FpEnvTest, ModesRoundTripAndChangeResults) {
     EXPECT_EQ(now.rounding, Rounding::kUp);
     EXPECT_TRUE(now.flush_to_zero);
     EXPECT_TRUE(now.denormals_are_zero);
+    // The same modes read from the register's value (as the crash handler
+    // reads a signal context's).
+    const FpMode decoded = FpModeFromMxcsr(_mm_getcsr());
+    EXPECT_EQ(decoded.rounding, Rounding::kUp);
+    EXPECT_TRUE(decoded.flush_to_zero);
+    EXPECT_TRUE(decoded.denormals_are_zero);
     volatile double third = one / 3.0;
     ScopedFpMode down({Rounding::kDown, false, false});
     volatile double third_down = one / 3.0;

@@ -121,12 +121,7 @@ void SnapshotPath(absl::string_view dir, absl::string_view kernel,
 FpMode ModeFromContext(const void* ucontext) {
   const auto* uc = static_cast<const ucontext_t*>(ucontext);
   if (uc == nullptr || uc->uc_mcontext.fpregs == nullptr) return GetFpMode();
-  const uint32_t csr = uc->uc_mcontext.fpregs->mxcsr;
-  FpMode mode;
-  mode.rounding = static_cast<Rounding>((csr >> 13) & 3);
-  mode.flush_to_zero = csr & (1u << 15);
-  mode.denormals_are_zero = csr & (1u << 6);
-  return mode;
+  return FpModeFromMxcsr(uc->uc_mcontext.fpregs->mxcsr);
 }
 
 }  // namespace
