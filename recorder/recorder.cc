@@ -108,6 +108,23 @@ void DescribeFrame(absl::string_view symbol, const void* pc,
   if (!symbol.empty()) out->Append(")");
 }
 
+// The fingerprint of a failure of `kernel` whose stack is `pcs` (with their
+// `symbols`), at its call site; `*site` receives the call site's frame (-1
+// for an empty stack). With `refresh`, a call site in a module loaded since
+// the last look refreshes the code map first; without, async-signal-safe.
+uint64_t FingerprintAtCallSite(absl::string_view kernel, FailureKind category,
+                               absl::Span<const Tensor> inputs, void* const* pcs,
+                               const absl::string_view* symbols, int depth, bool refresh,
+                               int* site) {
+  *site = depth > 0 ? CallSiteFrame(absl::MakeConstSpan(symbols, depth)) : -1;
+  FixedString<256> where;
+  if (*site >= 0) {
+    if (refresh && !CodeMap::Global().Knows(pcs[*site])) CodeMap::Global().Refresh();
+    CodeMap::Global().Describe(pcs[*site], &where);
+  }
+  return Fingerprint(kernel, category, inputs, where.view());
+}
+
 // `<dir>/<kernel>-<fingerprint>.fb`. Async-signal-safe.
 void SnapshotPath(absl::string_view dir, absl::string_view kernel,
                   uint64_t fingerprint, FixedString<4096>* out) {
@@ -203,12 +220,9 @@ void Recorder::OnFailure(const KernelDef& kernel, absl::Span<const Tensor> input
   char buffers[kMaxFrames][kSymbolBytes];
   absl::string_view symbols[kMaxFrames];
   Symbolize(pcs, depth, buffers, symbols);
-  const int site = CallSiteFrame(absl::MakeConstSpan(symbols, depth));
-  if (!CodeMap::Global().Knows(pcs[site])) CodeMap::Global().Refresh();
-  FixedString<256> where;
-  CodeMap::Global().Describe(pcs[site], &where);
-  const uint64_t fingerprint =
-      Fingerprint(kernel.name, outcome.failure, inputs, where.view());
+  int site;
+  const uint64_t fingerprint = FingerprintAtCallSite(
+      kernel.name, outcome.failure, inputs, pcs, symbols, depth, /*refresh=*/true, &site);
   int64_t index;
   {
     absl::MutexLock lock(&mu_);
@@ -244,7 +258,7 @@ void Recorder::OnFailure(const KernelDef& kernel, absl::Span<const Tensor> input
   r.environment = CurrentEnvironment();
   r.breadcrumbs = Scope::Current();
   FixedString<256> frame;
-  for (int i = site; i < depth; ++i) {
+  for (int i = std::max(site, 0); i < depth; ++i) {
     DescribeFrame(symbols[i], pcs[i], &frame);
     r.stack.emplace_back(frame.view());
   }
@@ -377,11 +391,10 @@ void Recorder::RecordCrash(int signal, const void* ucontext) {
     void* const* pcs = trace + first;
     const absl::string_view* symbols = traced_symbols + first;
     const int depth = traced - first;
-    const int site = depth > 0 ? CallSiteFrame(absl::MakeConstSpan(symbols, depth)) : -1;
-    FixedString<256> where;
-    if (site >= 0) CodeMap::Global().Describe(pcs[site], &where);
+    int site;
     const uint64_t fingerprint =
-        Fingerprint(f->kernel->name, FailureKind::kCrash, f->inputs, where.view());
+        FingerprintAtCallSite(f->kernel->name, FailureKind::kCrash, f->inputs, pcs, symbols,
+                              depth, /*refresh=*/false, &site);
     bool known = false;
     for (int64_t i = 0; i < ledger_->size() && !known; ++i) {
       LedgerEntry& e = ledger_->at(i);
