@@ -45,6 +45,22 @@ T* NewArray(Arena& arena, size_t n) {
   return static_cast<T*>(arena.Allocate(std::max<size_t>(1, n) * sizeof(T), alignof(T)));
 }
 
+uint64_t DataBytes(const Tensor& t) {
+  return static_cast<uint64_t>(t.size()) * t.element_size();
+}
+
+// An output larger than the output cap keeps a digest instead of its data.
+bool AsDigest(const Tensor& t, bool output, const CaptureOptions& options) {
+  return output && DataBytes(t) > options.max_output_bytes;
+}
+
+// Whether `t`'s data is kept whole, with `budget` raw bytes still allowed.
+bool KeepsData(const Tensor& t, bool output, const CaptureOptions& options,
+               uint64_t budget) {
+  return options.mode == CaptureMode::kFull && !AsDigest(t, output, options) &&
+         DataBytes(t) <= budget;
+}
+
 flatbuffers::Offset<fb::Profile> WriteProfile(flatbuffers::FlatBufferBuilder& b,
                                               const Profile& p) {
   auto levels = b.CreateVector(kQuantileLevels, std::size(kQuantileLevels));
@@ -68,9 +84,9 @@ struct Build {
   // Writes one tensor; an output above the output cap keeps its digest
   // instead of its data and its profile.
   flatbuffers::Offset<fb::TensorRecord> Tensor(const repro::Tensor& t, bool output) {
-    const uint64_t bytes = static_cast<uint64_t>(t.size()) * t.element_size();
-    const bool digest = output && bytes > options.max_output_bytes;
-    const bool keep = options.mode == CaptureMode::kFull && bytes <= budget && !digest;
+    const uint64_t bytes = DataBytes(t);
+    const bool digest = AsDigest(t, output, options);
+    const bool keep = KeepsData(t, output, options, budget);
     flatbuffers::Offset<flatbuffers::Vector<uint8_t>> data;
     flatbuffers::Offset<flatbuffers::Vector<int64_t>> sample_index;
     flatbuffers::Offset<flatbuffers::Vector<double>> sample;
@@ -179,17 +195,14 @@ struct Build {
   }
 };
 
-// The raw bytes `r` keeps under `budget`, as Build::Tensor decides.
+// The raw bytes `r` keeps under `budget` (KeepsData, as Build::Tensor).
 uint64_t KeptBytes(const CallView& r, const CaptureOptions& options, uint64_t budget) {
-  if (options.mode != CaptureMode::kFull) return 0;
   uint64_t kept = 0;
   for (const bool outputs : {false, true}) {
     for (const Tensor& t : outputs ? r.outputs : r.inputs) {
-      const uint64_t bytes = static_cast<uint64_t>(t.size()) * t.element_size();
-      if (outputs && bytes > options.max_output_bytes) continue;
-      if (bytes <= budget) {
-        budget -= bytes;
-        kept += bytes;
+      if (KeepsData(t, outputs, options, budget)) {
+        budget -= DataBytes(t);
+        kept += DataBytes(t);
       }
     }
   }
