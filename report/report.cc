@@ -187,18 +187,7 @@ ReportEntry Entry(const std::string& path, const ReportOptions& options,
   return e;
 }
 
-// The histogram a recorded profile keeps.
-ExponentHistogram HistogramOf(const fb::Profile& p) {
-  ExponentHistogram h;
-  h.lo = p.log2_hist_lo();
-  if (p.log2_hist()) h.all.assign(p.log2_hist()->begin(), p.log2_hist()->end());
-  if (p.log2_hist_negative()) {
-    h.negative.assign(p.log2_hist_negative()->begin(), p.log2_hist_negative()->end());
-  }
-  return h;
-}
-
-// The histogram of a computed profile.
+// The histogram a profile keeps (a recorded one: ProfileFromRecord).
 ExponentHistogram HistogramOf(const Profile& p) {
   ExponentHistogram h;
   h.lo = p.log2_hist_lo;
@@ -249,7 +238,7 @@ std::string TensorSection(const char* what, int i, const fb::TensorRecord& t, bo
       ExponentHistogramSvg(
           absl::StrCat(what, " ", i, ": values by magnitude (bars: recorded",
                        overlay ? "; dashed: synthesized look-alike)" : ")"),
-          HistogramOf(*p), overlay ? &*overlay : nullptr),
+          HistogramOf(ProfileFromRecord(t)), overlay ? &*overlay : nullptr),
       CountBarsSvg(absl::StrCat(what, " ", i, ": special values of ", p->count()),
                    {{"NaN", p->nan()},
                     {"+Inf", p->pos_inf()},
