@@ -1,7 +1,6 @@
 #include "tools/snapshot_json.h"
 
 #include <algorithm>
-#include <cstring>
 #include <type_traits>
 #include <vector>
 
@@ -32,22 +31,22 @@ void WriteEnum(JsonWriter& j, const reflection::Schema& schema, int index, int64
   }
 }
 
-// A TensorRecord's data as numbers of its dtype.
-void WriteData(JsonWriter& j, const flatbuffers::Table& tensor,
-               const flatbuffers::VectorOfAny& bytes) {
-  const auto dtype = static_cast<DType>(tensor.GetField<int8_t>(4, 0));  // field 0: dtype
-  const size_t esize = DTypeSize(dtype);
+// A TensorRecord's data as numbers of its dtype, decoded as the reader
+// decodes it (TensorFromRecord), in row-major order.
+void WriteData(JsonWriter& j, const flatbuffers::Table& table) {
+  // The reflection table is the generated one (the FlatBuffers idiom).
+  const auto& record = reinterpret_cast<const fb::TensorRecord&>(table);
   j.BeginArray();
-  const uint8_t* p = bytes.Data();
-  for (size_t at = 0; esize > 0 && at + esize <= bytes.size(); at += esize) {
-    VisitDType(dtype, [&](auto t) {
+  if (absl::StatusOr<Tensor> tensor = TensorFromRecord(record); tensor.ok()) {
+    const Tensor data = tensor->Contiguous();
+    VisitDType(data.dtype(), [&](auto t) {
       using T = decltype(t);
-      T v;
-      std::memcpy(&v, p + at, sizeof(T));
-      if constexpr (std::is_floating_point_v<T>) {
-        j.Double(static_cast<double>(v));
-      } else {
-        j.Int(static_cast<int64_t>(v));
+      for (int64_t i = 0; i < data.size(); ++i) {
+        if constexpr (std::is_floating_point_v<T>) {
+          j.Double(static_cast<double>(data.data<T>()[i]));
+        } else {
+          j.Int(static_cast<int64_t>(data.data<T>()[i]));
+        }
       }
     });
   }
@@ -63,7 +62,7 @@ void WriteVector(JsonWriter& j, const reflection::Schema& schema, const reflecti
   const flatbuffers::VectorOfAny* v = flatbuffers::GetFieldAnyV(table, f);
   const BaseType elem = f.type()->element();
   if (f.name()->str() == "data" && elem == BaseType::UByte) {
-    WriteData(j, table, *v);
+    WriteData(j, table);
     return;
   }
   j.BeginArray();
