@@ -9,6 +9,7 @@
 #include "codegen/synthesis.h"
 #include "core/failure.h"
 #include "core/registry.h"
+#include "replay/replay.h"
 
 namespace repro {
 namespace {
@@ -152,12 +153,8 @@ absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
   const fb::Snapshot& s = snapshot.root();
   if (s.kernel() == nullptr) return absl::InvalidArgumentError("snapshot names no kernel");
   const std::string kernel = s.kernel()->str();
-  const size_t inputs = s.inputs() ? s.inputs()->size() : 0;
-  if (const KernelDef* k = Registry::Global().Find(kernel);
-      k != nullptr && k->num_inputs >= 0 && inputs != static_cast<size_t>(k->num_inputs)) {
-    return absl::InvalidArgumentError(absl::StrCat("the snapshot holds ", inputs,
-                                                   " input(s); ", kernel, " takes ",
-                                                   k->num_inputs));
+  if (const KernelDef* k = Registry::Global().Find(kernel); k != nullptr) {
+    if (absl::Status arity = CheckInputCount(snapshot, *k); !arity.ok()) return arity;
   }
   GeneratedPackage pkg;
   pkg.name = absl::StrFormat("%s_%08x", SanitizeName(kernel),

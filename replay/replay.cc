@@ -103,16 +103,21 @@ void DecideVerdict(ReplayResult& r) {
   if (r.flags) absl::StrAppend(&r.detail, " [flags ", FpFlagsToString(r.flags), "]");
 }
 
+absl::Status CheckInputCount(const LoadedSnapshot& snapshot, const KernelDef& kernel) {
+  const size_t inputs = snapshot.root().inputs() ? snapshot.root().inputs()->size() : 0;
+  if (kernel.num_inputs >= 0 && inputs != static_cast<size_t>(kernel.num_inputs)) {
+    return absl::InvalidArgumentError(absl::StrCat("the snapshot holds ", inputs,
+                                                   " input(s); ", kernel.name, " takes ",
+                                                   kernel.num_inputs));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckReplayable(const LoadedSnapshot& snapshot) {
   absl::StatusOr<const KernelDef*> kernel =
       Registry::Global().Lookup(snapshot.root().kernel()->str());
   if (!kernel.ok()) return kernel.status();
-  const size_t inputs = snapshot.root().inputs() ? snapshot.root().inputs()->size() : 0;
-  if ((*kernel)->num_inputs >= 0 && inputs != static_cast<size_t>((*kernel)->num_inputs)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the snapshot holds ", inputs, " input(s); ", (*kernel)->name, " takes ",
-        (*kernel)->num_inputs));
-  }
+  if (absl::Status s = CheckInputCount(snapshot, **kernel); !s.ok()) return s;
   if (!snapshot.HasFullInputs()) {
     return absl::FailedPreconditionError(
         "the snapshot keeps only statistics of its inputs (stats capture or "

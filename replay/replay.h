@@ -85,6 +85,10 @@ struct ReplayResult {
 // input data (stats capture or byte cap).
 absl::Status CheckReplayable(const LoadedSnapshot& snapshot);
 
+// InvalidArgument when `snapshot` holds a number of inputs `kernel` does
+// not take (kernels index their inputs unchecked); OK otherwise.
+absl::Status CheckInputCount(const LoadedSnapshot& snapshot, const KernelDef& kernel);
+
 // Replays `snapshot` in this process. Errors as CheckReplayable.
 absl::StatusOr<ReplayResult> ReplaySnapshot(const LoadedSnapshot& snapshot,
                                             const ReplayOptions& options);
