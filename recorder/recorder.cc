@@ -470,8 +470,7 @@ Recorder* InstallLocked(const RecorderOptions& options, FileSystem* fs)
                  std::string(dir.message()).c_str());
   }
   absl::InitializeSymbolizer("/proc/self/exe");
-  CodeMap::Global().Refresh();
-  auto* recorder = new Recorder(options, fs);
+  auto* recorder = new Recorder(options, fs);  // reads the code map if needed
   g_recorder = recorder;
   SignalCallbacks callbacks;
   if (options.policy.Has(FailureKind::kCrash)) callbacks.on_crash = &OnCrash;
