@@ -12,16 +12,10 @@
 namespace repro {
 namespace {
 
-// The quantiles come from at most this many evenly spaced finite values.
-constexpr int64_t kMaxSorted = 1 << 14;
-// Histogram bins by binary exponent, -1100 .. 1099 (float64 subnormals
-// reach -1074).
-constexpr int kExponentBias = 1100;
-constexpr int kExponentBins = 2200;
-// Independent histograms: consecutive elements mostly share an exponent,
-// and one histogram would make every element wait for the previous one's
-// increment.
-constexpr int kLanes = 4;
+using profile_internal::kExponentBias;
+using profile_internal::kExponentBins;
+using profile_internal::kLanes;
+using profile_internal::kMaxSorted;
 
 // What one pass over the elements gathers.
 struct Accumulator {

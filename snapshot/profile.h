@@ -44,8 +44,26 @@ Profile ComputeProfile(
     const Tensor& x,
     std::pmr::memory_resource* memory = std::pmr::get_default_resource());
 
-// The most memory ComputeProfile takes from `memory`, for sizing an arena.
-inline constexpr size_t kProfileScratchBytes = (size_t{1} << 14) * 8 + 2200 * 8 * 11 + 4096;
+namespace profile_internal {
+// The quantiles come from at most this many evenly spaced finite values.
+inline constexpr int64_t kMaxSorted = 1 << 14;
+// Histogram bins by binary exponent, -1100 .. 1099 (float64 subnormals
+// reach -1074).
+inline constexpr int kExponentBias = 1100;
+inline constexpr int kExponentBins = 2200;
+// Independent histograms: consecutive elements mostly share an exponent,
+// and one histogram would make every element wait for the previous one's
+// increment.
+inline constexpr int kLanes = 4;
+}  // namespace profile_internal
+
+// The most memory ComputeProfile takes from `memory`, for sizing an arena:
+// the sample, the lanes' histograms of positive and negative values, the
+// profile's two histograms and its quantiles, with room for alignment.
+inline constexpr size_t kProfileScratchBytes =
+    sizeof(double) * profile_internal::kMaxSorted +
+    sizeof(int64_t) * profile_internal::kExponentBins * (2 * profile_internal::kLanes + 3) +
+    4096;
 
 }  // namespace repro
 
