@@ -1,0 +1,195 @@
+// search: finds calls of registered kernels that fail, and writes them as
+// snapshots that codegen turns into tests.
+//
+//   bazel run //tools:search -- --kernel=NAME[,NAME...]|--all [--out=DIR]
+//       [--seed=S] [--evaluations=N] [--workers=K] [--json]
+//
+// Per kernel: a DynaMOSA search (search/search.h) in crash-isolated workers,
+// then each finding shrunk, replayed twice and written to --out (hangs to
+// --out/hangs). Prints a progress line on a terminal, a table per kernel
+// (or one JSON object with --json). Exit code 0, or 2 for bad usage (one
+// line on stderr). The same --seed and --evaluations give the same files.
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "core/registry.h"
+#include "search/findings.h"
+#include "search/schema.h"
+#include "search/search.h"
+#include "search/worker_pool.h"
+#include "tools/cli.h"
+#include "tools/json.h"
+
+ABSL_FLAG(std::string, kernel, "", "kernels to search, comma-separated");
+ABSL_FLAG(bool, all, false, "search every registered kernel");
+ABSL_FLAG(std::string, out, "found", "folder for the snapshots of the findings");
+ABSL_FLAG(uint64_t, seed, 1, "random seed: the same seed gives the same findings");
+ABSL_FLAG(int64_t, evaluations, 5000, "evaluation budget per kernel");
+ABSL_FLAG(int, workers, 1, "worker processes that run the calls");
+ABSL_FLAG(int, timeout_ms, 1000, "a call running longer is a hang");
+ABSL_FLAG(double, max_seconds, 0,
+          "wall-clock cap per kernel (0: none); a run it stops is marked incomplete");
+ABSL_FLAG(bool, random, false, "pure random search with the same budget (the baseline)");
+ABSL_FLAG(bool, json, false, "print one JSON object instead of the table");
+
+namespace repro {
+namespace {
+
+constexpr char kTool[] = "search";
+
+std::vector<const KernelDef*> KernelsToSearch() {
+  const std::string names = absl::GetFlag(FLAGS_kernel);
+  const bool all = absl::GetFlag(FLAGS_all);
+  if (names.empty() == !all) FailUsage(kTool, "give --kernel=NAME[,NAME...] or --all");
+  std::vector<const KernelDef*> kernels;
+  const std::vector<std::string> list =
+      all ? Registry::Global().Names()
+          : std::vector<std::string>(absl::StrSplit(names, ',', absl::SkipWhitespace()));
+  for (const std::string& name : list) {
+    absl::StatusOr<const KernelDef*> k = Registry::Global().Lookup(name);
+    if (!k.ok()) FailUsage(kTool, absl::StrCat("--kernel: ", k.status().message()));
+    kernels.push_back(*k);
+  }
+  return kernels;
+}
+
+struct KernelReport {
+  search::SearchResult result;
+  std::vector<search::WrittenFinding> written;
+};
+
+void PrintTable(const std::vector<KernelReport>& reports, const std::string& out) {
+  std::printf("%-16s %9s %12s %11s %8s %6s %9s\n", "kernel", "covered", "evaluations",
+              "first at", "crashes", "hangs", "written");
+  int written = 0, dropped = 0;
+  for (const KernelReport& k : reports) {
+    int w = 0;
+    for (const search::WrittenFinding& f : k.written) w += !f.path.empty();
+    written += w;
+    dropped += static_cast<int>(k.written.size()) - w;
+    const std::string first =
+        k.result.first_finding_at < 0 ? "-" : absl::StrCat(k.result.first_finding_at);
+    std::printf("%-16s %6d/%-2d %12lld %11s %8lld %6lld %9d%s\n", k.result.kernel.c_str(),
+                k.result.covered, search::kNumObjectives,
+                static_cast<long long>(k.result.evaluations), first.c_str(),
+                static_cast<long long>(k.result.crashes), static_cast<long long>(k.result.hangs),
+                w, k.result.incomplete ? "  (incomplete: --max_seconds)" : "");
+    for (const search::WrittenFinding& f : k.written) {
+      const std::string what =
+          f.detail.empty() ? search::ObjectiveName(f.objective)
+                           : absl::StrCat(search::ObjectiveName(f.objective), " (", f.detail, ")");
+      std::printf("  %-40s %s\n", what.c_str(),
+                  f.path.empty() ? absl::StrCat("dropped: ", f.dropped).c_str()
+                                 : absl::StrCat(DisplayPath(f.path), "  ", f.call).c_str());
+    }
+  }
+  std::printf("search: %d finding(s) written to %s", written, DisplayPath(out).c_str());
+  if (dropped) std::printf(", %d dropped (did not replay)", dropped);
+  std::printf("\n");
+}
+
+void PrintJson(const std::vector<KernelReport>& reports) {
+  JsonWriter j;
+  j.Key("seed").String(absl::StrCat(absl::GetFlag(FLAGS_seed)));
+  j.Key("evaluations_per_kernel").Int(absl::GetFlag(FLAGS_evaluations));
+  j.Key("kernels").BeginArray();
+  for (const KernelReport& k : reports) {
+    j.BeginObject();
+    j.Key("kernel").String(k.result.kernel);
+    j.Key("covered").Int(k.result.covered).Key("objectives").Int(search::kNumObjectives);
+    j.Key("evaluations").Int(k.result.evaluations);
+    j.Key("first_finding_at").Int(k.result.first_finding_at);
+    j.Key("crashes").Int(k.result.crashes).Key("hangs").Int(k.result.hangs);
+    j.Key("incomplete").Bool(k.result.incomplete);
+    j.Key("findings").BeginArray();
+    for (const search::WrittenFinding& f : k.written) {
+      j.BeginObject();
+      j.Key("objective").String(search::ObjectiveName(f.objective));
+      j.Key("detail").String(f.detail);
+      j.Key("call").String(f.call);
+      if (f.path.empty()) {
+        j.Key("dropped").String(f.dropped);
+      } else {
+        j.Key("snapshot").String(DisplayPath(f.path));
+      }
+      j.EndObject();
+    }
+    j.EndArray();
+    j.EndObject();
+  }
+  j.EndArray();
+  std::printf("%s\n", j.Finish().c_str());
+}
+
+int Run(const std::vector<std::string>& args) {
+  if (!args.empty()) FailUsage(kTool, absl::StrCat("unexpected argument '", args[0], "'"));
+  const std::vector<const KernelDef*> kernels = KernelsToSearch();
+  if (absl::GetFlag(FLAGS_evaluations) < 1) FailUsage(kTool, "--evaluations must be at least 1");
+  if (absl::GetFlag(FLAGS_workers) < 1 || absl::GetFlag(FLAGS_workers) > 256) {
+    FailUsage(kTool, "--workers must be between 1 and 256");
+  }
+  if (absl::GetFlag(FLAGS_timeout_ms) < 1) FailUsage(kTool, "--timeout_ms must be positive");
+  if (absl::GetFlag(FLAGS_max_seconds) < 0) FailUsage(kTool, "--max_seconds must be >= 0");
+  const std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
+  if (out.empty()) FailUsage(kTool, "--out must name a folder");
+  // The search never records its own calls, even when REPRO_RECORD is set.
+  InstallMonitor(nullptr);
+  absl::StatusOr<std::unique_ptr<search::WorkerPool>> pool = search::WorkerPool::Start(
+      {.workers = absl::GetFlag(FLAGS_workers), .timeout_ms = absl::GetFlag(FLAGS_timeout_ms)});
+  if (!pool.ok()) FailUsage(kTool, pool.status().message());
+  const bool progress = isatty(STDERR_FILENO);
+  std::vector<KernelReport> reports;
+  for (const KernelDef* kernel : kernels) {
+    const search::KernelSchema schema = search::SchemaFor(*kernel);
+    search::SearchOptions options;
+    options.seed = absl::GetFlag(FLAGS_seed);
+    options.evaluations = absl::GetFlag(FLAGS_evaluations);
+    options.max_seconds = absl::GetFlag(FLAGS_max_seconds);
+    options.random_only = absl::GetFlag(FLAGS_random);
+    if (progress) {
+      options.progress = [kernel](const search::SearchProgress& p) {
+        std::fprintf(stderr, "\rsearch: %s %lld/%lld evaluations, %d/%d objectives\033[K",
+                     kernel->name.c_str(), static_cast<long long>(p.evaluations),
+                     static_cast<long long>(absl::GetFlag(FLAGS_evaluations)), p.covered,
+                     p.objectives);
+      };
+    }
+    KernelReport report;
+    report.result = search::RunSearch(*kernel, schema, **pool, options);
+    if (progress) std::fprintf(stderr, "\rsearch: %s: shrinking and replaying the findings\033[K", kernel->name.c_str());
+    absl::StatusOr<std::vector<search::WrittenFinding>> written = search::WriteFindings(
+        report.result, *kernel, schema, **pool,
+        {.out_dir = out,
+         .seed = options.seed,
+         .replay_timeout_seconds = 2.0 * absl::GetFlag(FLAGS_timeout_ms) / 1000});
+    if (progress) std::fprintf(stderr, "\r\033[K");
+    if (!written.ok()) FailUsage(kTool, written.status().message());
+    report.written = *std::move(written);
+    reports.push_back(std::move(report));
+  }
+  if (absl::GetFlag(FLAGS_json)) {
+    PrintJson(reports);
+  } else {
+    PrintTable(reports, out);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace repro
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args = repro::ParseToolFlags(
+      argc, argv, repro::kTool,
+      "search: finds failing calls of registered kernels and writes them as snapshots.\n\n"
+      "Usage: bazel run //tools:search -- --kernel=NAME[,NAME...]|--all [flags]\n"
+      "Exit code: 0 done (findings or not), 2 bad usage.",
+      /*stop_at_first_positional=*/false);
+  return repro::Run(args);
+}
