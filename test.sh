@@ -13,3 +13,4 @@ fi
 bazel test -- "${targets[@]}"
 tests/loop_test.sh
 tests/report_test.sh
+tests/search_test.sh

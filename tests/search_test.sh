@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The search end to end, as a user runs it: search built-in and planted
+# kernels with a fixed seed and a small budget, check what it finds, that
+# one seed gives the same bytes, that the master survives crashing and
+# hanging workers, and that codegen turns the findings into tests that are
+# red with --expect=fixed and green with --expect=failure. Run by ./test.sh
+# (it calls bazel itself, so it cannot be a bazel test).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+OUT=generated/search_e2e
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP" "$OUT"' EXIT
+rm -rf "$OUT"
+failures=0
+fail() { echo "search_test: FAIL: $*"; failures=$((failures + 1)); }
+
+bazel build --config=quiet //tools:search //tools:search_planted //tools:codegen \
+  //tools:inspect //examples:search || exit 1
+
+KERNELS=exp,log,power,divide,floor_divide,matmul,cholesky
+for run in a b; do
+  bazel-bin/tools/search --kernel=$KERNELS --seed=7 --evaluations=1500 --out="$TMP/$run" \
+    >"$TMP/$run.txt" || fail "search run $run exited $?"
+done
+diff -r "$TMP/a" "$TMP/b" >/dev/null || fail "two runs with --seed=7 wrote different files"
+for want in exp-overflow log-invalid log-divide power-invalid divide-divide floor_divide-divide \
+            matmul-error cholesky-error; do
+  ls "$TMP/a/$want-"*.fb >/dev/null 2>&1 || fail "no $want finding"
+done
+grep -q "matrix is not positive definite" "$TMP/a.txt" || fail "cholesky's positive-definite error not found"
+# The integer division by zero: floor_divide of int inputs.
+bazel-bin/tools/search --kernel=floor_divide --seed=7 --evaluations=1500 --json --out="$TMP/a" \
+  | grep -q '"objective":"divide"' || fail "search --json has no divide finding"
+int_divide=0
+for f in "$TMP"/a/floor_divide-divide-*.fb; do
+  bazel-bin/tools/inspect --json --no_data "$f" | grep -q '"dtype":"Int' && int_divide=1
+done
+[[ $int_divide -eq 1 ]] || fail "floor_divide's divide finding has no integer inputs"
+
+# Planted failures: a crash and a hang; the master goes on after both.
+bazel-bin/tools/search_planted --kernel=planted_crash,planted_hang --seed=7 --evaluations=300 \
+  --timeout_ms=100 --out="$TMP/planted" >"$TMP/planted.txt" || fail "planted search exited $?"
+ls "$TMP"/planted/planted_crash-crash-*.fb >/dev/null 2>&1 || fail "no planted crash found"
+ls "$TMP"/planted/hangs/planted_hang-hang-*.fb >/dev/null 2>&1 || fail "no planted hang found"
+grep -qE '^planted_hang +[0-9]+/9 +300 ' "$TMP/planted.txt" || fail "the hang search did not spend its budget"
+
+# A user's kernel: examples:search finds gather's out-of-bounds crash.
+bazel-bin/examples/search --kernel=gather --seed=7 --evaluations=1500 --out="$TMP/gather" \
+  >/dev/null || fail "examples:search exited $?"
+ls "$TMP"/gather/gather-crash-*.fb >/dev/null 2>&1 || fail "no crash found in the user's gather"
+
+# Bad usage: one line, exit 2.
+for args in "--kernel=nope" "" "--kernel=exp --evaluations=0" "--kernel=exp --workers=0" \
+            "--kernel=exp stray"; do
+  # shellcheck disable=SC2086
+  bazel-bin/tools/search $args --out="$TMP/bad" >/dev/null 2>"$TMP/err.txt"
+  code=$?
+  [[ $code -eq 2 && $(wc -l <"$TMP/err.txt") -eq 1 ]] || fail "search $args: exit $code, $(cat "$TMP/err.txt")"
+done
+
+# Findings become tests: red while the behaviour stands, green pinned.
+cp "$TMP"/planted/planted_crash-crash-*.fb "$TMP/a/"
+rm -f "$TMP"/a/{power,floor_divide,divide}-*.fb  # fewer targets to build
+DEPS=--kernel_deps=//kernels,//search:planted_kernels
+bazel-bin/tools/codegen --out="$OUT/fixed" "$DEPS" "$TMP/a" >/dev/null || fail "codegen exited $?"
+bazel-bin/tools/codegen --out="$OUT/failure" --expect=failure "$DEPS" "$TMP/a" >/dev/null \
+  || fail "codegen --expect=failure exited $?"
+n=$(ls "$TMP"/a/*.fb | wc -l)
+bazel test --config=quiet --test_output=summary "//$OUT/..." >"$TMP/test.txt" 2>&1
+n_red=$(grep -cE "^//$OUT/fixed/.* FAILED" "$TMP/test.txt")
+n_green=$(grep -cE "^//$OUT/failure/.* PASSED" "$TMP/test.txt")
+[[ $n_red -eq $n ]] || fail "$n_red of $n --expect=fixed tests are red"
+[[ $n_green -eq $n ]] || fail "$n_green of $n --expect=failure tests are green"
+
+if [[ $failures -ne 0 ]]; then
+  echo "search_test: $failures failure(s)"
+  exit 1
+fi
+echo "search_test: PASS ($n findings as tests, red and green as expected)"
