@@ -229,6 +229,7 @@ absl::StatusOr<std::vector<WrittenFinding>> WriteFindings(const SearchResult& re
     WrittenFinding w;
     w.objective = f.objective;
     w.detail = f.detail;
+    w.first_covered_at = f.first_covered_at;
     // A hang costs a deadline per candidate: it is kept as found.
     const CallGene gene =
         f.objective == Objective::kHang

@@ -46,6 +46,8 @@ struct WrittenFinding {
   std::string dropped;
   // The call after shrinking, described (DescribeGene).
   std::string call;
+  // The evaluation that first covered the objective (Finding).
+  int64_t first_covered_at = 0;
 };
 
 // Shrinks `gene` while it still covers `objective` with the same detail:

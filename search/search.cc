@@ -45,9 +45,11 @@ class Archive {
           ++result->covered;
           if (result->first_finding_at < 0) result->first_finding_at = ind.index;
         }
-        findings_[key] = {objective, key.second, ind.gene, ind.eval, ind.index, generation};
+        findings_[key] = {objective, key.second, ind.gene, ind.eval, ind.index, generation,
+                          ind.index};
       } else if (ind.size < GeneSize(it->second.gene)) {
-        it->second = {objective, key.second, ind.gene, ind.eval, ind.index, generation};
+        it->second = {objective, key.second,  ind.gene, ind.eval,
+                      ind.index, generation, it->second.first_covered_at};
       }
     }
   }

@@ -69,6 +69,9 @@ struct Finding {
   // The evaluation (counted from 0) and generation that produced it.
   int64_t evaluation_index = 0;
   int64_t generation = 0;
+  // The evaluation that first covered this objective and detail (the
+  // archive may since hold a smaller call).
+  int64_t first_covered_at = 0;
 };
 
 struct SearchResult {

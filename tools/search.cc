@@ -113,6 +113,7 @@ void PrintJson(const std::vector<KernelReport>& reports) {
       j.Key("objective").String(search::ObjectiveName(f.objective));
       j.Key("detail").String(f.detail);
       j.Key("call").String(f.call);
+      j.Key("first_covered_at").Int(f.first_covered_at);
       if (f.path.empty()) {
         j.Key("dropped").String(f.dropped);
       } else {

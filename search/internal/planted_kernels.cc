@@ -4,8 +4,9 @@
 //   planted_crash  SIGSEGV for a matrix (rank 2) holding a value above
 //                  1e300 in magnitude (an infinity too)
 //   planted_hang   never returns for 4 or more elements holding a NaN
-//   planted_window the overflow flag for a value in [41.5, 42.5] (a narrow
-//                  window only value moves reach), else the input
+//   planted_window the overflow flag for a value in [41.5, 42.5]: a narrow
+//                  window that nothing observable leads to (issue 11's
+//                  comparison tracing would)
 #include <cmath>
 #include <csignal>
 
