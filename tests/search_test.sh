@@ -50,6 +50,17 @@ bazel-bin/examples/search --kernel=gather --seed=7 --evaluations=1500 --out="$TM
   >/dev/null || fail "examples:search exited $?"
 ls "$TMP"/gather/gather-crash-*.fb >/dev/null 2>&1 || fail "no crash found in the user's gather"
 
+# The sharded Bazel test (search/search.bzl): each shard its own seed and
+# its findings in its undeclared outputs.
+bazel test --config=quiet //search:builtin_search_test >/dev/null 2>&1 \
+  || fail "bazel test //search:builtin_search_test failed"
+/usr/bin/python3 - <<'PY' || fail "the shards' outputs are missing or the same"
+import glob, sys, zipfile
+zips = sorted(glob.glob("bazel-testlogs/search/builtin_search_test/shard_*_of_2/test.outputs/outputs.zip"))
+names = [set(n for n in zipfile.ZipFile(z).namelist() if n.endswith(".fb")) for z in zips]
+sys.exit(0 if len(names) == 2 and all(names) and names[0] != names[1] else 1)
+PY
+
 # Bad usage: one line, exit 2.
 for args in "--kernel=nope" "" "--kernel=exp --evaluations=0" "--kernel=exp --workers=0" \
             "--kernel=exp stray"; do

@@ -153,10 +153,16 @@ void PrintText(const std::string& path, const fb::Snapshot& s) {
                 e->rounding() < 4 ? kRounding[e->rounding()] : "?",
                 e->flush_to_zero() ? "on" : "off", e->denormals_are_zero() ? "on" : "off",
                 e->threads());
-    std::printf("              host %s, pid %lld, %s\n", e->host() ? e->host()->c_str() : "?",
-                static_cast<long long>(e->pid()),
-                absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", absl::FromUnixMillis(e->time_unix_ms()),
-                                 absl::UTCTimeZone()).c_str());
+    if (e->pid() == 0 && e->time_unix_ms() == 0) {
+      // The search leaves them out: its snapshots depend only on the call.
+      std::printf("              host, pid and time not recorded\n");
+    } else {
+      std::printf("              host %s, pid %lld, %s\n", e->host() ? e->host()->c_str() : "?",
+                  static_cast<long long>(e->pid()),
+                  absl::FormatTime("%Y-%m-%d %H:%M:%S UTC",
+                                   absl::FromUnixMillis(e->time_unix_ms()), absl::UTCTimeZone())
+                      .c_str());
+    }
   }
   std::printf("  fingerprint %016llx, failed %lld time(s) in the run, %s capture, policy %s\n",
               static_cast<unsigned long long>(s.fingerprint()),

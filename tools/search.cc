@@ -12,11 +12,13 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "core/registry.h"
 #include "search/findings.h"
@@ -59,7 +61,34 @@ std::vector<const KernelDef*> KernelsToSearch() {
   return kernels;
 }
 
+// Where a run under `bazel test` stands: its shard and its outputs folder.
+struct BazelShard {
+  bool in_test = false;
+  uint64_t index = 0;
+  std::string outputs_dir;
+};
+
+// Reads Bazel's test environment; touches TEST_SHARD_STATUS_FILE, which
+// tells Bazel that the test shards. InvalidArgument for a malformed value.
+absl::StatusOr<BazelShard> BazelTestShard() {
+  BazelShard shard;
+  const char* outputs = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
+  if (outputs == nullptr || *outputs == '\0') return shard;
+  shard.in_test = true;
+  shard.outputs_dir = outputs;
+  if (const char* index = std::getenv("TEST_SHARD_INDEX"); index != nullptr) {
+    if (!absl::SimpleAtoi(index, &shard.index)) {
+      return absl::InvalidArgumentError(absl::StrCat("TEST_SHARD_INDEX: not a number: ", index));
+    }
+  }
+  if (const char* status = std::getenv("TEST_SHARD_STATUS_FILE"); status != nullptr) {
+    if (std::FILE* f = std::fopen(status, "w")) std::fclose(f);
+  }
+  return shard;
+}
+
 struct KernelReport {
+  uint64_t seed = 0;
   search::SearchResult result;
   std::vector<search::WrittenFinding> written;
 };
@@ -96,7 +125,7 @@ void PrintTable(const std::vector<KernelReport>& reports, const std::string& out
 
 void PrintJson(const std::vector<KernelReport>& reports) {
   JsonWriter j;
-  j.Key("seed").String(absl::StrCat(absl::GetFlag(FLAGS_seed)));
+  j.Key("seed").String(absl::StrCat(reports.empty() ? 0 : reports[0].seed));
   j.Key("evaluations_per_kernel").Int(absl::GetFlag(FLAGS_evaluations));
   j.Key("kernels").BeginArray();
   for (const KernelReport& k : reports) {
@@ -137,8 +166,15 @@ int Run(const std::vector<std::string>& args) {
   }
   if (absl::GetFlag(FLAGS_timeout_ms) < 1) FailUsage(kTool, "--timeout_ms must be positive");
   if (absl::GetFlag(FLAGS_max_seconds) < 0) FailUsage(kTool, "--max_seconds must be >= 0");
-  const std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
+  std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
   if (out.empty()) FailUsage(kTool, "--out must name a folder");
+  uint64_t seed = absl::GetFlag(FLAGS_seed);
+  if (absl::StatusOr<BazelShard> shard = BazelTestShard(); !shard.ok()) {
+    FailUsage(kTool, shard.status().message());
+  } else if (shard->in_test) {  // repro_search_test (search/search.bzl)
+    seed += shard->index;
+    out = absl::StrCat(shard->outputs_dir, "/", absl::GetFlag(FLAGS_out));
+  }
   // The search never records its own calls, even when REPRO_RECORD is set.
   InstallMonitor(nullptr);
   absl::StatusOr<std::unique_ptr<search::WorkerPool>> pool = search::WorkerPool::Start(
@@ -149,7 +185,7 @@ int Run(const std::vector<std::string>& args) {
   for (const KernelDef* kernel : kernels) {
     const search::KernelSchema schema = search::SchemaFor(*kernel);
     search::SearchOptions options;
-    options.seed = absl::GetFlag(FLAGS_seed);
+    options.seed = seed;
     options.evaluations = absl::GetFlag(FLAGS_evaluations);
     options.max_seconds = absl::GetFlag(FLAGS_max_seconds);
     options.random_only = absl::GetFlag(FLAGS_random);
@@ -162,6 +198,7 @@ int Run(const std::vector<std::string>& args) {
       };
     }
     KernelReport report;
+    report.seed = seed;
     report.result = search::RunSearch(*kernel, schema, **pool, options);
     if (progress) std::fprintf(stderr, "\rsearch: %s: shrinking and replaying the findings\033[K", kernel->name.c_str());
     absl::StatusOr<std::vector<search::WrittenFinding>> written = search::WriteFindings(
