@@ -210,4 +210,47 @@ Profile ComputeProfile(const Tensor& x, std::pmr::memory_resource* memory) {
   return p;
 }
 
+namespace {
+
+enum class Round { kDown, kNearest, kUp };
+
+// `v` with 4 significant bits, rounded as `how` says (towards -inf for
+// kDown). Zero and non-finite values stay.
+double FourBits(double v, Round how) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  int e;
+  const double m = std::frexp(v, &e) * 16;  // |m| in [8, 16)
+  const double r = how == Round::kDown ? std::floor(m) : how == Round::kUp ? std::ceil(m)
+                                                                          : std::nearbyint(m);
+  return std::ldexp(r, e - 4);
+}
+
+// A power of two strictly below (kDown) or above (kUp) `v`: the bound says
+// in which binade the value lies and never is the value itself.
+double PowerOfTwoBound(double v, Round how) {
+  if (v == 0 || !std::isfinite(v)) return v;
+  int e;
+  std::frexp(std::fabs(v), &e);  // 2^(e-1) <= |v| < 2^e
+  const bool away = (how == Round::kUp) == (v > 0);
+  const double magnitude = std::ldexp(1.0, away ? e : e - 2);
+  return v > 0 ? magnitude : -magnitude;
+}
+
+}  // namespace
+
+void CoarsenForStats(Profile* p) {
+  if (p->count < kStatsMinCount) {
+    p->min = PowerOfTwoBound(p->min, Round::kDown);
+    p->max = PowerOfTwoBound(p->max, Round::kUp);
+    p->mean = p->std = std::numeric_limits<double>::quiet_NaN();
+    p->quantiles.clear();
+    return;
+  }
+  p->min = FourBits(p->min, Round::kDown);
+  p->max = FourBits(p->max, Round::kUp);
+  p->mean = FourBits(p->mean, Round::kNearest);
+  p->std = FourBits(p->std, Round::kUp);
+  for (double& q : p->quantiles) q = std::clamp(FourBits(q, Round::kNearest), p->min, p->max);
+}
+
 }  // namespace repro

@@ -44,6 +44,20 @@ Profile ComputeProfile(
     const Tensor& x,
     std::pmr::memory_resource* memory = std::pmr::get_default_resource());
 
+// Below this many elements, stats capture keeps no quantiles and no
+// moments: with a handful of values they would be the values themselves.
+inline constexpr int64_t kStatsMinCount = 16;
+
+// Makes `p` what stats capture keeps, so that no original value survives:
+// min, max, mean, std and quantiles rounded to 4 significant bits (within
+// 6.25%; min downwards, max upwards, so the range still holds every value).
+// Below kStatsMinCount elements the quantiles are dropped, mean and std
+// become NaN ("withheld"), and min and max widen to powers of two strictly
+// beyond them. The
+// counts and the exponent histogram stay. Allocates nothing (the recorder's
+// crash handler calls it).
+void CoarsenForStats(Profile* p);
+
 namespace profile_internal {
 // The quantiles come from at most this many evenly spaced finite values.
 inline constexpr int64_t kMaxSorted = 1 << 14;

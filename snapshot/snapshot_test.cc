@@ -1,10 +1,14 @@
 #include <malloc.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <numeric>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "snapshot/codec.h"
@@ -90,6 +94,75 @@ TEST(SnapshotTest, StatsCaptureKeepsNoRawValues) {
   EXPECT_EQ(s->root().outcome()->bad_input_values()->size(), 0u);
   EXPECT_FALSE(s->HasFullInputs());
   EXPECT_EQ(s->Inputs().status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+// Every value of `t` as the strings a generated test or a tool could print.
+std::vector<std::string> Spellings(const Tensor& t) {
+  std::vector<std::string> out;
+  for (int64_t i = 0; i < t.size(); ++i) {
+    const double v = t.GetAsDouble(i);
+    out.push_back(absl::StrFormat("%.17g", v));
+    out.push_back(absl::StrFormat("%a", v));
+    out.push_back(absl::StrCat(v));
+  }
+  return out;
+}
+
+// The profile's numbers as the strings they would print as.
+std::set<std::string> ProfileSpellings(const fb::Profile& p) {
+  std::set<std::string> out;
+  std::vector<double> numbers = {p.min(), p.max(), p.mean(), p.std()};
+  if (p.quantiles()) numbers.insert(numbers.end(), p.quantiles()->begin(), p.quantiles()->end());
+  for (double v : numbers) {
+    out.insert(absl::StrFormat("%.17g", v));
+    out.insert(absl::StrFormat("%a", v));
+    out.insert(absl::StrCat(v));
+  }
+  return out;
+}
+
+TEST(SnapshotTest, StatsCaptureKeepsNoOriginalValueInItsProfile) {
+  CaptureOptions stats;
+  stats.mode = CaptureMode::kStats;
+  for (int64_t n : {1, 2, 5, 15, 16, 100, 5000}) {
+    std::vector<double> values(n);
+    uint64_t x = 88172645463325252ull;
+    for (double& v : values) {  // full-precision values of both signs
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      v = (static_cast<double>(x >> 11) * 0x1p-53 - 0.3) * 1000;
+    }
+    CallRecord r = SampleRecord();
+    r.inputs = {Tensor::FromValues<double>(values, {n})};
+    absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(*EncodeSnapshot(r, stats));
+    ASSERT_TRUE(s.ok()) << s.status();
+    const fb::Profile& p = *s->root().inputs()->Get(0)->profile();
+    const std::set<std::string> printed = ProfileSpellings(p);
+    for (const std::string& v : Spellings(r.inputs[0])) {
+      EXPECT_EQ(printed.count(v), 0u) << n << " elements: " << v << " is in the profile";
+    }
+    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+    EXPECT_LE(p.min(), *lo);  // the range still holds every value
+    EXPECT_GE(p.max(), *hi);
+    if (n < kStatsMinCount) {
+      EXPECT_EQ(p.quantiles()->size(), 0u);
+      EXPECT_TRUE(std::isnan(p.mean()));
+      EXPECT_TRUE(std::isnan(p.std()));
+    } else {
+      EXPECT_EQ(p.quantiles()->size(), std::size(kQuantileLevels));
+      EXPECT_NEAR(p.mean(), std::accumulate(values.begin(), values.end(), 0.0) / n,
+                  std::fabs(p.mean()) / 16);
+    }
+  }
+}
+
+TEST(SnapshotTest, FullCaptureKeepsTheExactProfile) {
+  CallRecord r = SampleRecord();
+  r.inputs = {Tensor::FromValues<double>({0.1, 0.7, 3}, {3})};
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(*EncodeSnapshot(r, {}));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->root().inputs()->Get(0)->profile()->min(), 0.1);
+  EXPECT_EQ(s->root().inputs()->Get(0)->profile()->quantiles()->size(),
+            std::size(kQuantileLevels));
 }
 
 TEST(SnapshotTest, ByteCapMakesAPartialSnapshotWithASample) {

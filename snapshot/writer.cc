@@ -63,7 +63,8 @@ bool KeepsData(const Tensor& t, bool output, const CaptureOptions& options,
 
 flatbuffers::Offset<fb::Profile> WriteProfile(flatbuffers::FlatBufferBuilder& b,
                                               const Profile& p) {
-  auto levels = b.CreateVector(kQuantileLevels, std::size(kQuantileLevels));
+  // Stats capture of a few elements keeps no quantiles (CoarsenForStats).
+  auto levels = b.CreateVector(kQuantileLevels, p.quantiles.empty() ? 0 : std::size(kQuantileLevels));
   auto quantiles = b.CreateVector(p.quantiles.data(), p.quantiles.size());
   auto hist = b.CreateVector(p.log2_hist.data(), p.log2_hist.size());
   auto negative = b.CreateVector(p.log2_hist_negative.data(), p.log2_hist_negative.size());
@@ -120,7 +121,9 @@ struct Build {
     if (!digest) {
       std::pmr::monotonic_buffer_resource memory(
           profile_scratch, kProfileScratchBytes, std::pmr::null_memory_resource());
-      profile = WriteProfile(b, ComputeProfile(t, &memory));
+      Profile p = ComputeProfile(t, &memory);
+      if (options.mode == CaptureMode::kStats) CoarsenForStats(&p);
+      profile = WriteProfile(b, p);
     }
     auto shape = b.CreateVector(t.shape().data(), t.shape().size());
     auto strides = b.CreateVector(t.strides().data(), t.strides().size());

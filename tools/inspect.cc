@@ -7,6 +7,7 @@
 // through FlatBuffers reflection; --npy=DIR writes every fully captured
 // input and output as a .npy file that numpy.load reads. Exits 2 with one
 // line on an unreadable snapshot.
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -63,9 +64,16 @@ void PrintTensor(const char* what, int i, const fb::TensorRecord& t, bool stats)
               Shape(t.shape()).c_str(), Shape(t.strides()).c_str(), Kept(t, stats).c_str());
   const fb::Profile* p = t.profile();
   if (p == nullptr) return;
-  std::printf("             min %s, max %s, mean %s, std %s over %lld values\n",
-              Num(p->min()).c_str(), Num(p->max()).c_str(), Num(p->mean()).c_str(),
-              Num(p->std()).c_str(), static_cast<long long>(p->count()));
+  if (stats && std::isnan(p->mean())) {  // CoarsenForStats withheld them
+    std::printf("             between %s and %s (powers of two), %lld values: too few for "
+                "statistics that keep them private\n",
+                Num(p->min()).c_str(), Num(p->max()).c_str(), static_cast<long long>(p->count()));
+  } else {
+    std::printf("             min %s, max %s, mean %s, std %s over %lld values%s\n",
+                Num(p->min()).c_str(), Num(p->max()).c_str(), Num(p->mean()).c_str(),
+                Num(p->std()).c_str(), static_cast<long long>(p->count()),
+                stats ? " (rounded to 4 significant bits)" : "");
+  }
   std::printf("             nan %lld, +inf %lld, -inf %lld, zeros %lld, negatives %lld, "
               "subnormals %lld, integers %lld\n",
               static_cast<long long>(p->nan()), static_cast<long long>(p->pos_inf()),
@@ -73,7 +81,7 @@ void PrintTensor(const char* what, int i, const fb::TensorRecord& t, bool stats)
               static_cast<long long>(p->negatives()),
               static_cast<long long>(p->subnormals()),
               static_cast<long long>(p->integers()));
-  if (p->quantiles() && p->quantile_levels() &&
+  if (p->quantiles() && p->quantile_levels() && p->quantiles()->size() > 0 &&
       p->quantiles()->size() == p->quantile_levels()->size()) {
     std::vector<std::string> q;
     for (flatbuffers::uoffset_t k = 0; k < p->quantiles()->size(); ++k) {
