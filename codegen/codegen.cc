@@ -1,5 +1,6 @@
 #include "codegen/codegen.h"
 
+#include <charconv>
 #include <cmath>
 
 #include "absl/strings/ascii.h"
@@ -33,11 +34,44 @@ std::string QuotedLiteral(absl::string_view s, bool keep_question) {
   return out + "\"";
 }
 
-// A double as an exact C++ expression.
+// A double as an exact C++ expression: the shortest decimal that reads
+// back as the same double (std::to_chars), with a point or an exponent so
+// that it is a double literal.
 std::string Literal(double v) {
   if (std::isnan(v)) return "kNaN";
   if (std::isinf(v)) return v > 0 ? "kInf" : "-kInf";
-  return absl::StrFormat("%a", v);
+  char buf[64];
+  const std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), v);
+  std::string out(buf, r.ptr);
+  if (out.find_first_of(".e") == std::string::npos) out += ".0";
+  return out;
+}
+
+// The policy as the generated test spells it: by category names.
+std::string PolicyExpression(const Policy& policy) {
+  return absl::StrCat("repro::ParsePolicy(\"", policy.bits() ? policy.ToString() : "none",
+                      "\").value()");
+}
+
+// Where the call came from, as comment lines: the recorded call stack and
+// breadcrumbs (the search's provenance among them).
+std::string ProvenanceComment(const fb::Snapshot& s) {
+  std::string out;
+  if (s.stack() && s.stack()->size() > 0) {
+    out += "// Recorded call stack, call site first:\n";
+    for (const flatbuffers::String* frame : *s.stack()) {
+      absl::StrAppend(&out, "//   ", CommentText(frame ? frame->str() : ""), "\n");
+    }
+  }
+  if (s.breadcrumbs() && s.breadcrumbs()->size() > 0) {
+    std::vector<std::string> crumbs;
+    for (const fb::Breadcrumb* b : *s.breadcrumbs()) {
+      crumbs.push_back(absl::StrCat(b->key() ? b->key()->str() : "", "=",
+                                    b->value() ? b->value()->str() : ""));
+    }
+    absl::StrAppend(&out, "// Breadcrumbs: ", CommentText(absl::StrJoin(crumbs, ", ")), "\n");
+  }
+  return out;
 }
 
 std::string DTypeConstant(DType d) {
@@ -64,6 +98,12 @@ std::string FailureConstant(FailureKind k) {
 std::string SynthesizedTest(const SynthesisPlan& plan, const std::string& kernel) {
   std::string out = "TEST(Snapshot, SynthesizedData) {\n";
   absl::StrAppend(&out, "  // ", CommentText(plan.note), ".\n");
+  absl::StrAppend(&out, plan.full_capture
+                            ? "  // Not anonymous: with full capture, the profile's min, max, mean "
+                              "and quantiles\n  // below and any element SetElements sets are "
+                              "values of the recorded input.\n"
+                            : "  // Anonymous: stats capture rounded these statistics; no "
+                              "recorded value is written here.\n");
   absl::StrAppend(&out, "  std::vector<repro::Tensor> inputs = {\n");
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
     const SynthesizedInput& in = plan.inputs[i];
@@ -89,7 +129,8 @@ std::string SynthesizedTest(const SynthesisPlan& plan, const std::string& kernel
     const auto& o = plan.inputs[i].overrides;
     if (o.empty()) continue;
     if (!any) {
-      absl::StrAppend(&out, "  // The fewest elements that still fail, found by codegen.\n");
+      absl::StrAppend(&out, "  // The fewest elements that still fail, found by codegen",
+                      plan.full_capture ? " (recorded values).\n" : ".\n");
       any = true;
     }
     std::vector<std::string> pairs;
@@ -105,8 +146,8 @@ std::string SynthesizedTest(const SynthesisPlan& plan, const std::string& kernel
                     ");\n");
   }
   absl::StrAppend(&out, "  repro::testing::ExpectCall(", CppStringLiteral(kernel),
-                  ", inputs, attrs,\n                             repro::Policy::FromBits(",
-                  plan.policy.bits(), "), kExpect,\n                             ",
+                  ", inputs, attrs,\n                             ",
+                  PolicyExpression(plan.policy), ", kExpect,\n                             ",
                   FailureConstant(plan.recorded), ");\n}\n");
   return out;
 }
@@ -179,7 +220,8 @@ absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
           : "",
       fixed ? "// Red while the failure is there; green once it is fixed.\n"
             : "// Green while the failure still reproduces.\n",
-      "// Regenerate with: bazel run //tools:codegen -- <the snapshot>\n"
+      "// Regenerate with: bazel run //tools:codegen -- <the snapshot>\n",
+      ProvenanceComment(s),
       "#include <limits>\n#include <vector>\n\n"
       "#include \"gtest/gtest.h\"\n#include \"testing/expect.h\"\n"
       "#include \"testing/synthesizer.h\"\n\nnamespace {\n\n"

@@ -70,6 +70,7 @@ SynthesisPlan FindSynthesizedInputs(const LoadedSnapshot& snapshot, int max_seed
   SynthesisPlan plan;
   plan.policy = Policy::FromBits(s.policy());
   plan.recorded = static_cast<FailureKind>(s.outcome() ? s.outcome()->failure() : 0);
+  plan.full_capture = s.capture() != fb::Capture_Stats;
   if (s.attrs()) {
     for (const fb::Attr* a : *s.attrs()) {
       if (a->name()) plan.attrs.Set(a->name()->str(), a->value());

@@ -41,6 +41,8 @@ struct SynthesisPlan {
   Attrs attrs;
   Policy policy = Policy::Default();
   FailureKind recorded = FailureKind::kNone;
+  // The snapshot was a full capture: its profile holds recorded values.
+  bool full_capture = true;
   // Why no plan was found, or how it was found (for a comment).
   std::string note;
   int tries = 0;  // kernel runs the search made

@@ -1,5 +1,7 @@
 #include "testing/expect.h"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <exception>
 
@@ -56,8 +58,17 @@ void ExpectCall(absl::string_view kernel, const std::vector<Tensor>& inputs,
 std::string Runfile(absl::string_view path) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
-  if (srcdir == nullptr) return std::string(path);
-  return absl::StrCat(srcdir, "/", workspace ? workspace : "repro", "/", path);
+  const std::string ws = workspace ? workspace : "repro";
+  if (srcdir != nullptr) return absl::StrCat(srcdir, "/", ws, "/", path);
+  // Run directly (bazel-bin/.../x_test from anywhere): the runfiles tree
+  // Bazel builds next to the binary. No runfiles library in Debian's Bazel.
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if (n > 0) {
+    const std::string beside = absl::StrCat(absl::string_view(exe, n), ".runfiles/", ws, "/", path);
+    if (access(beside.c_str(), R_OK) == 0) return beside;
+  }
+  return std::string(path);
 }
 
 void ExpectReplay(absl::string_view runfile, Expect expect) {

@@ -52,7 +52,9 @@ void ExpectCall(absl::string_view kernel, const std::vector<Tensor>& inputs,
 // recorded crash, which replays in a worker process.
 void ExpectReplay(absl::string_view runfile, Expect expect);
 
-// The absolute path of a workspace file in the test's runfiles.
+// The path of a workspace file in the test's runfiles: under TEST_SRCDIR
+// in `bazel test`, in the binary's .runfiles tree when it is run directly,
+// else `path` as given (relative to the workspace root).
 std::string Runfile(absl::string_view path);
 
 // Matches a tensor whose elements are all finite.

@@ -58,6 +58,11 @@ while read -r target status; do
 done < <(grep -E '^//generated/e2e/fixed/' "$SNAPS/fixed.txt" | awk '{print $1, $2}')
 n_fixed=$(grep -cE '^//generated/e2e/fixed/.* (PASSED|FAILED)' "$SNAPS/fixed.txt")
 [[ $n_fixed -eq 7 ]] || { fail "ran $n_fixed fixed-expectation targets, want 7"; cat "$SNAPS/fixed.txt"; }
+# A generated test binary run directly, from another folder, finds its
+# snapshot in its runfiles (and says the failure is still there).
+direct=$(cd "$SNAPS" && "$OLDPWD/bazel-bin/$OUT/fixed/$injected_pkg/${injected_pkg}_test" 2>&1)
+grep -q "NOT_FOUND\|No such file" <<<"$direct" && fail "a generated test run directly cannot find its snapshot"
+grep -q "PASSED" <<<"$direct" || fail "the injected package's test, run directly, did not pass: $direct"
 # Both tests of a synthesized package are red, not only the exact replay.
 log=$(ls bazel-testlogs/generated/e2e/fixed/log_*/*/test.log 2>/dev/null | head -1)
 [[ -n $log ]] && grep -q 'FAILED  ] Snapshot.SynthesizedData' "$log" \
