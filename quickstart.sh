@@ -34,7 +34,7 @@ step "codegen: one test package per snapshot in generated/examples"
 bazel-bin/tools/codegen --out=generated/examples \
   --kernel_deps=//kernels,//examples:gather_kernel snapshots snapshots/injected
 
-step "bazel test //generated/examples/... (red = the bug is still there)"
+step "bazel test //generated/examples/... (green = pinned caller bug, red = kernel bug still there)"
 bazel test --config=quiet --test_output=summary //generated/examples/... 2>&1 \
   | grep -E '^//generated' || true
 
@@ -49,10 +49,13 @@ What happened:
     snapshot in ./snapshots (look inside with bazel run //tools:inspect -- FILE);
   - replay re-ran each call: the real bugs reproduce, the injected fault does not;
   - codegen wrote a test package per snapshot under generated/examples/, each
-    with an exact replay and a test on synthesized look-alike data;
-  - the tests FAIL while the bugs are there and PASS once fixed: the injected
-    fault's test already passes, because the real power kernel is fine;
+    with an exact replay and a test on synthesized look-alike data, and
+    triaged each failure by running the kernel's reference implementation:
+  - the callers' bugs (the reference fails the same way) get tests that PASS
+    while the kernel behaves as NumPy does and say to fix the caller; the
+    kernel's bug (gather's crash) gets a test that FAILS until it is fixed;
+    the injected fault's test passes, because the real power kernel is fine;
   - snapshots/report/index.html shows it all: open it in a browser.
-Fix a bug (or regenerate with --expect=failure to pin it) and run
+Fix a bug (regenerate with --expect=fixed to want every failure gone) and run
   bazel test //generated/examples/...
 MSG

@@ -32,6 +32,11 @@ namespace repro {
 
 struct CodegenOptions {
   testing::Expect expect = testing::Expect::kFixed;
+  // Decide the expectation per snapshot instead (replay/triage.h): a
+  // failure the reference implementation shares is the caller's, and its
+  // test pins it (kFailure) and says the fix belongs in the caller; the
+  // kernel's own failure is expected fixed. `expect` is then unused.
+  bool triage = false;
   // The workspace folder packages go to ("generated"): the test finds its
   // snapshot at <package_root>/<name>/snapshot.fb in its runfiles.
   std::string package_root = "generated";
@@ -51,6 +56,10 @@ struct GeneratedPackage {
   bool exact_replay = false;
   bool synthesized = false;
   std::string note;       // what the synthesis search found
+  // What the tests expect; with CodegenOptions::triage, the triage's
+  // verdict ("caller", ...) too.
+  testing::Expect expect = testing::Expect::kFixed;
+  std::string triage;
 };
 
 // The package for `snapshot`. InvalidArgument for a snapshot without a

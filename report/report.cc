@@ -11,6 +11,7 @@
 #include "core/dtype.h"
 #include "core/failure.h"
 #include "core/fp_env.h"
+#include "replay/triage.h"
 #include "replay/worker.h"
 #include "report/svg.h"
 #include "snapshot/file_system.h"
@@ -89,45 +90,6 @@ std::string CaptureOf(const fb::Snapshot& s) {
   return "full";
 }
 
-// Whose failure it is, from the reference implementation run on the
-// recorded inputs in a worker process.
-void Triage(ReportEntry& e) {
-  const LoadedSnapshot& snap = *e.snapshot;
-  const fb::Outcome* o = snap.root().outcome();
-  const auto recorded = static_cast<FailureKind>(o ? o->failure() : 0);
-  if (o != nullptr && o->injected()) {
-    e.triage = "injected";
-    e.triage_detail = "a fault injected on purpose (REPRO_INJECT)";
-    return;
-  }
-  if (recorded == FailureKind::kCrash) {
-    e.triage = "kernel";
-    e.triage_detail = "a crash is the kernel's: bad input must give an error, not a fatal signal";
-    return;
-  }
-  WorkerOptions options;
-  options.replay.use_reference = true;
-  absl::StatusOr<ReplayResult> r = ReplayIsolated(snap, options);
-  if (!r.ok()) {
-    e.triage = "unknown";
-    e.triage_detail = std::string(r.status().message());
-    return;
-  }
-  if (r->observed == recorded) {
-    e.triage = "caller";
-    e.triage_detail = absl::StrCat(
-        "the reference implementation fails the same way (", FailureKindName(recorded),
-        "): the kernel did what NumPy does on this input; the fix belongs in the caller");
-  } else {
-    e.triage = "kernel";
-    e.triage_detail = absl::StrCat("the reference implementation ",
-                                   r->observed == FailureKind::kNone
-                                       ? "does not fail on these inputs"
-                                       : absl::StrCat("fails differently (",
-                                                      FailureKindName(r->observed), ")"));
-  }
-}
-
 // The generated packages under `dir`, by snapshot fingerprint: their
 // folder.
 std::map<uint64_t, std::filesystem::path> GeneratedPackages(const std::string& dir) {
@@ -168,7 +130,9 @@ ReportEntry Entry(const std::string& path, const ReportOptions& options,
   }
   e.breadcrumbs = absl::StrJoin(crumbs, " ");
   e.capture = CaptureOf(s);
-  Triage(e);
+  const Triage triage = TriageSnapshot(*snap);
+  e.triage = BlameName(triage.blame);
+  e.triage_detail = triage.detail;
   if (options.replay) {
     absl::StatusOr<ReplayResult> r = ReplayIsolated(*snap, WorkerOptions());
     e.verdict = r.ok() ? VerdictName(r->verdict) : "not replayed";

@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 tools/record --out="$WORK/snaps" examples/log_likelihood >/dev/null 2>&1
 snap=$(ls "$WORK"/snaps/log-*.fb)
 out=$(tools/codegen --out="$OUT" "$snap" 2>&1); rc=$?
-[[ $rc -eq 0 && $out == "//generated/log_"*":log_"*"_test  (exact replay + synthesized data)" ]] \
+[[ $rc -eq 0 && $out == "//generated/log_"*":log_"*"_test  (exact replay + synthesized data; triage: caller, pins it: fix the caller)" ]] \
   || fail "one snapshot: rc $rc: $out"
 pkg=$(ls "$OUT")
 [[ -f $OUT/$pkg/BUILD.bazel && -f $OUT/$pkg/${pkg}_test.cc && -f $OUT/$pkg/snapshot.fb ]] \

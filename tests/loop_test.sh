@@ -33,13 +33,24 @@ bazel-bin/tools/replay "$SNAPS/injected" >/dev/null
 
 # Generate: tests that want the failures fixed, and tests that want them.
 DEPS=--kernel_deps=//kernels,//examples:gather_kernel
-bazel-bin/tools/codegen --out="$OUT/fixed" "$DEPS" "$SNAPS/real" "$SNAPS/injected" \
+bazel-bin/tools/codegen --out="$OUT/fixed" --expect=fixed "$DEPS" "$SNAPS/real" "$SNAPS/injected" \
   >"$SNAPS/codegen.txt" || fail "codegen exited $?"
+# By default codegen triages: the five caller bugs are pinned, gather's
+# crash is the kernel's and is expected fixed, the injected fault too.
+bazel-bin/tools/codegen --out="$OUT/auto" --json "$DEPS" "$SNAPS/real" "$SNAPS/injected" \
+  >"$SNAPS/auto.json" || fail "codegen --expect=auto exited $?"
+n_pinned=$(grep -c '"expect":"failure","triage":"caller"' "$SNAPS/auto.json")
+n_kernel=$(grep -c '"expect":"fixed","triage":"kernel"' "$SNAPS/auto.json")
+n_injected=$(grep -c '"expect":"fixed","triage":"injected"' "$SNAPS/auto.json")
+[[ $n_pinned -eq 5 && $n_kernel -eq 1 && $n_injected -eq 1 ]] \
+  || fail "triage: $n_pinned caller, $n_kernel kernel, $n_injected injected; want 5, 1, 1"
+grep -q "fix the caller" "$OUT"/auto/log_*/log_*_test.cc || fail "a pinned test does not say to fix the caller"
+rm -rf "$OUT/auto"
 bazel-bin/tools/codegen --out="$OUT/failure" --expect=failure "$DEPS" "$SNAPS/real" \
   >/dev/null || fail "codegen --expect=failure exited $?"
 # Idempotent: the same snapshots give the same bytes.
 before=$(cat "$OUT"/fixed/*/* | md5sum)
-bazel-bin/tools/codegen --out="$OUT/fixed" "$DEPS" "$SNAPS/real" "$SNAPS/injected" >/dev/null
+bazel-bin/tools/codegen --out="$OUT/fixed" --expect=fixed "$DEPS" "$SNAPS/real" "$SNAPS/injected" >/dev/null
 [[ $(cat "$OUT"/fixed/*/* | md5sum) == "$before" ]] || fail "codegen is not idempotent"
 
 # Run them. The fixed-expectation tests: red for each real bug.

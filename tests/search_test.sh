@@ -74,7 +74,8 @@ done
 cp "$TMP"/planted/planted_crash-crash-*.fb "$TMP/a/"
 rm -f "$TMP"/a/{power,floor_divide,divide}-*.fb  # fewer targets to build
 DEPS=--kernel_deps=//kernels,//search:planted_kernels
-bazel-bin/tools/codegen --out="$OUT/fixed" "$DEPS" "$TMP/a" >/dev/null || fail "codegen exited $?"
+bazel-bin/tools/codegen --out="$OUT/fixed" --expect=fixed "$DEPS" "$TMP/a" >/dev/null \
+  || fail "codegen exited $?"
 bazel-bin/tools/codegen --out="$OUT/failure" --expect=failure "$DEPS" "$TMP/a" >/dev/null \
   || fail "codegen --expect=failure exited $?"
 n=$(ls "$TMP"/a/*.fb | wc -l)

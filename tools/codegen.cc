@@ -1,6 +1,6 @@
 // codegen: turns snapshots into Bazel test packages.
 //
-//   bazel run //tools:codegen -- [--out=DIR] [--expect=fixed|failure] SNAP|DIR...
+//   bazel run //tools:codegen -- [--out=DIR] [--expect=auto|fixed|failure] SNAP|DIR...
 //
 // Writes <out>/<kernel>_<fingerprint8>/ with BUILD.bazel, <name>_test.cc
 // and snapshot.fb for each snapshot, prints the targets it wrote, and is
@@ -24,8 +24,10 @@
 #include "tools/json.h"
 
 ABSL_FLAG(std::string, out, "generated", "folder the test packages go to (inside the workspace)");
-ABSL_FLAG(std::string, expect, "fixed",
-          "fixed: tests fail while the bug is there; failure: tests pass while it reproduces");
+ABSL_FLAG(std::string, expect, "auto",
+          "auto: per snapshot, by triage (the caller's failures pinned, the kernel's "
+          "expected fixed); fixed: tests fail while the failure is there; failure: tests "
+          "pass while it reproduces");
 ABSL_FLAG(int64_t, max_copy_bytes, int64_t{8} << 20,
           "a snapshot larger than this is not copied into the source tree: its "
           "package keeps only the test on synthesized data (a warning says so)");
@@ -44,8 +46,10 @@ int Run(const std::vector<std::string>& args) {
   const std::string expect = absl::GetFlag(FLAGS_expect);
   if (expect == "failure") {
     options.expect = testing::Expect::kFailure;
+  } else if (expect == "auto") {
+    options.triage = true;
   } else if (expect != "fixed") {
-    FailUsage(kTool, "--expect must be fixed or failure");
+    FailUsage(kTool, "--expect must be auto, fixed or failure");
   }
   options.kernel_deps = absl::StrSplit(absl::GetFlag(FLAGS_kernel_deps), ',', absl::SkipEmpty());
   for (const std::string& label : options.kernel_deps) {
@@ -104,15 +108,23 @@ int Run(const std::vector<std::string>& args) {
       if (pkg.ok()) {
         j.Key("target").String(target).Key("exact_replay").Bool(pkg->exact_replay);
         j.Key("synthesized").Bool(pkg->synthesized).Key("note").String(pkg->note);
+        j.Key("expect").String(pkg->expect == testing::Expect::kFixed ? "fixed" : "failure");
+        if (!pkg->triage.empty()) j.Key("triage").String(pkg->triage);
       } else {
         j.Key("error").String(pkg.status().message());
       }
       std::printf("%s\n", j.Finish().c_str());
     } else if (pkg.ok()) {
-      std::printf("%s  (%s%s%s)\n", target.c_str(),
+      std::printf("%s  (%s%s%s%s)\n", target.c_str(),
                   pkg->exact_replay ? "exact replay" : "",
                   pkg->exact_replay && pkg->synthesized ? " + " : "",
-                  pkg->synthesized ? "synthesized data" : "");
+                  pkg->synthesized ? "synthesized data" : "",
+                  pkg->triage.empty()
+                      ? ""
+                      : absl::StrCat("; triage: ", pkg->triage, pkg->expect == testing::Expect::kFixed
+                                                                    ? ", expects it fixed"
+                                                                    : ", pins it: fix the caller")
+                            .c_str());
       if (!pkg->synthesized) std::printf("  note: %s\n", pkg->note.c_str());
     }
     if (!pkg.ok()) {
@@ -143,7 +155,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args = repro::ParseToolFlags(
       argc, argv, repro::kTool,
       "codegen: turns snapshots into Bazel GoogleTest packages.\n\n"
-      "Usage: bazel run //tools:codegen -- [--out=DIR] [--expect=fixed|failure] SNAP|DIR...",
+      "Usage: bazel run //tools:codegen -- [--out=DIR] [--expect=auto|fixed|failure] SNAP|DIR...",
       /*stop_at_first_positional=*/false);
   return repro::Run(args);
 }

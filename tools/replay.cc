@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "core/registry.h"
 #include "replay/replay.h"
+#include "replay/triage.h"
 #include "replay/worker.h"
 #include "snapshot/reader.h"
 #include "tools/cli.h"
@@ -32,6 +34,8 @@ ABSL_FLAG(bool, isolate, true,
 ABSL_FLAG(double, timeout, 10, "seconds a worker may run before the verdict is timeout");
 ABSL_FLAG(bool, use_reference, false,
           "run the reference implementation and report its distance to the recorded outputs");
+ABSL_FLAG(bool, triage, true,
+          "run the reference implementation on the recorded inputs and say whose failure it is");
 ABSL_FLAG(bool, inject_again, false,
           "apply a recorded REPRO_INJECT fault again (injected faults reproduce)");
 
@@ -44,7 +48,8 @@ constexpr char kTool[] = "replay";
 // byte cap) is skipped, not bad input: a CI replay of a mixed folder passes.
 bool Skipped(const absl::Status& s) { return s.code() == absl::StatusCode::kFailedPrecondition; }
 
-void PrintJson(const std::string& path, const absl::StatusOr<ReplayResult>& r) {
+void PrintJson(const std::string& path, const absl::StatusOr<ReplayResult>& r,
+               const Triage* triage) {
   JsonWriter j;
   j.Key("snapshot").String(DisplayPath(path));
   if (!r.ok() && Skipped(r.status())) {
@@ -72,13 +77,19 @@ void PrintJson(const std::string& path, const absl::StatusOr<ReplayResult>& r) {
     for (const std::string& d : r->environment_differences) j.String(d);
     j.EndArray();
     j.Key("detail").String(r->detail);
+    if (triage != nullptr) {
+      j.Key("triage").String(BlameName(triage->blame)).Key("triage_detail").String(triage->detail);
+    }
   }
   std::printf("%s\n", j.Finish().c_str());
 }
 
-void PrintText(const std::string& path, const ReplayResult& r) {
+void PrintText(const std::string& path, const ReplayResult& r, const Triage* triage) {
   std::printf("%s: %s — %s\n", DisplayPath(path).c_str(), VerdictName(r.verdict),
               r.detail.c_str());
+  if (triage != nullptr) {
+    std::printf("  triage: %s — %s\n", BlameName(triage->blame), triage->detail.c_str());
+  }
   if (absl::GetFlag(FLAGS_use_reference) && !r.outputs_compared) {
     std::printf("  reference implementation: no outputs to compare\n");
   } else if (absl::GetFlag(FLAGS_use_reference)) {
@@ -127,7 +138,13 @@ int Run(const std::vector<std::string>& args) {
       }
     }
     if (progress) std::fprintf(stderr, "\r\033[K");
-    if (json) PrintJson(path, r);
+    // Whose failure it is, for a failure that reproduced.
+    std::optional<Triage> triage;
+    if (r.ok() && r->verdict != Verdict::kNotReproduced && absl::GetFlag(FLAGS_triage)) {
+      triage = TriageSnapshot(*snap);
+    }
+    const Triage* t = triage ? &*triage : nullptr;
+    if (json) PrintJson(path, r, t);
     if (!r.ok() && Skipped(r.status())) {
       if (!json) {
         std::printf("%s: skipped — %s\n", DisplayPath(path).c_str(),
@@ -142,7 +159,7 @@ int Run(const std::vector<std::string>& args) {
       worst = 2;
       continue;
     }
-    if (!json) PrintText(path, *r);
+    if (!json) PrintText(path, *r, t);
     ++counts[VerdictName(r->verdict)];
     worst = std::max(worst, VerdictExitCode(r->verdict));
   }
