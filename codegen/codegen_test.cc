@@ -147,6 +147,29 @@ TEST(CodegenTest, StatsSnapshotTestContainsNoOriginalValue) {
   }
 }
 
+TEST(CodegenTest, TriagePinsTheCallersFailureAndExpectsTheKernelsFixed) {
+  CallRecord r;
+  r.kernel = "log";
+  r.inputs = {Tensor::FromValues<double>({0.0, 2.0}, {2})};
+  r.failure = FailureKind::kDivide;
+  CodegenOptions options;
+  options.triage = true;
+  absl::StatusOr<GeneratedPackage> p = GeneratePackage(Encode(r), options);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->triage, "caller");
+  EXPECT_EQ(p->expect, testing::Expect::kFailure);
+  EXPECT_THAT(p->test_cc, HasSubstr("Expect::kFailure"));
+  EXPECT_THAT(p->test_cc, HasSubstr("fix the caller"));
+  CallRecord crash;
+  crash.kernel = "some_user_kernel";
+  crash.inputs = {Tensor::Zeros(DType::kFloat64, {2})};
+  crash.failure = FailureKind::kCrash;
+  p = GeneratePackage(Encode(crash), options);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->triage, "kernel");
+  EXPECT_THAT(p->test_cc, HasSubstr("Expect::kFixed"));
+}
+
 TEST(CodegenTest, CrashAndUnknownKernelsKeepOnlyTheExactReplay) {
   CallRecord r;
   r.kernel = "some_user_kernel";

@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "replay/triage.h"
 #include "replay/worker.h"
 #include "snapshot/writer.h"
 
@@ -206,6 +207,43 @@ TEST(WorkerTest, AHangIsATimeout) {
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->verdict, Verdict::kTimeout);
   EXPECT_THAT(r->detail, HasSubstr("did not finish in time"));
+}
+
+}  // namespace
+}  // namespace repro
+
+namespace repro {
+namespace {
+
+// Its optimized implementation divides by zero; its reference does not.
+absl::StatusOr<Tensor> BuggyInverse(absl::Span<const Tensor> in, const Attrs&) {
+  volatile double zero = 0;
+  return Tensor::FromValues<double>({1.0 / zero + in[0].GetAsDouble(0)}, {1});
+}
+absl::StatusOr<Tensor> PlainCopy(absl::Span<const Tensor> in, const Attrs&) {
+  return in[0].Contiguous();
+}
+const KernelRegistrar kBuggy({"test_buggy", 1, 1, &BuggyInverse, &PlainCopy});
+
+TEST(Triage, TheCallersFailureTheKernelsAndWhatCannotBeDecided) {
+  const Tensor zero = Tensor::FromValues<double>({0.0}, {1});
+  Triage t = TriageSnapshot(Snapshot("log", {zero}, FailureKind::kDivide));
+  EXPECT_EQ(t.blame, Blame::kCaller) << t.detail;
+  EXPECT_THAT(t.detail, HasSubstr("fix belongs in the caller"));
+
+  t = TriageSnapshot(Snapshot("test_buggy", {zero}, FailureKind::kDivide));
+  EXPECT_EQ(t.blame, Blame::kKernel) << t.detail;
+  EXPECT_THAT(t.detail, HasSubstr("does not fail"));
+
+  t = TriageSnapshot(Snapshot("test_segfaults", {zero}, FailureKind::kCrash, Attrs(),
+                              CaptureOptions(), /*run_kernel=*/false));
+  EXPECT_EQ(t.blame, Blame::kKernel);
+
+  CaptureOptions stats;
+  stats.mode = CaptureMode::kStats;
+  t = TriageSnapshot(Snapshot("log", {zero}, FailureKind::kDivide, Attrs(), stats));
+  EXPECT_EQ(t.blame, Blame::kUnknown);
+  EXPECT_STREQ(BlameName(t.blame), "unknown");
 }
 
 }  // namespace
