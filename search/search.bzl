@@ -34,6 +34,7 @@ def repro_search_test(
     cc_test(
         name = name,
         args = [
+            "--bazel_shard",
             "--kernel=" + ",".join(kernels),
             "--evaluations=%d" % evaluations,
             "--seed=%d" % seed,

@@ -39,6 +39,9 @@ ABSL_FLAG(double, max_seconds, 0,
           "wall-clock cap per kernel (0: none); a run it stops is marked incomplete");
 ABSL_FLAG(bool, random, false, "pure random search with the same budget (the baseline)");
 ABSL_FLAG(bool, json, false, "print one JSON object instead of the table");
+ABSL_FLAG(bool, bazel_shard, false,
+          "run as a shard of repro_search_test (search/search.bzl): --seed plus the shard's "
+          "index, findings into TEST_UNDECLARED_OUTPUTS_DIR/--out");
 
 namespace repro {
 namespace {
@@ -63,18 +66,20 @@ std::vector<const KernelDef*> KernelsToSearch() {
 
 // Where a run under `bazel test` stands: its shard and its outputs folder.
 struct BazelShard {
-  bool in_test = false;
   uint64_t index = 0;
   std::string outputs_dir;
 };
 
 // Reads Bazel's test environment; touches TEST_SHARD_STATUS_FILE, which
-// tells Bazel that the test shards. InvalidArgument for a malformed value.
+// tells Bazel that the test shards. InvalidArgument outside `bazel test`
+// or for a malformed value.
 absl::StatusOr<BazelShard> BazelTestShard() {
   BazelShard shard;
   const char* outputs = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
-  if (outputs == nullptr || *outputs == '\0') return shard;
-  shard.in_test = true;
+  if (outputs == nullptr || *outputs == '\0') {
+    return absl::InvalidArgumentError(
+        "--bazel_shard: TEST_UNDECLARED_OUTPUTS_DIR is not set (not under bazel test)");
+  }
   shard.outputs_dir = outputs;
   if (const char* index = std::getenv("TEST_SHARD_INDEX"); index != nullptr) {
     if (!absl::SimpleAtoi(index, &shard.index)) {
@@ -169,9 +174,9 @@ int Run(const std::vector<std::string>& args) {
   std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
   if (out.empty()) FailUsage(kTool, "--out must name a folder");
   uint64_t seed = absl::GetFlag(FLAGS_seed);
-  if (absl::StatusOr<BazelShard> shard = BazelTestShard(); !shard.ok()) {
-    FailUsage(kTool, shard.status().message());
-  } else if (shard->in_test) {  // repro_search_test (search/search.bzl)
+  if (absl::GetFlag(FLAGS_bazel_shard)) {  // repro_search_test (search/search.bzl)
+    absl::StatusOr<BazelShard> shard = BazelTestShard();
+    if (!shard.ok()) FailUsage(kTool, shard.status().message());
     seed += shard->index;
     out = absl::StrCat(shard->outputs_dir, "/", absl::GetFlag(FLAGS_out));
   }
