@@ -25,6 +25,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "codegen/synthesis.h"
+#include "replay/triage.h"
 #include "snapshot/reader.h"
 #include "testing/expect.h"
 
@@ -62,11 +64,23 @@ struct GeneratedPackage {
   std::string triage;
 };
 
-// The package for `snapshot`. InvalidArgument for a snapshot without a
-// kernel name, or with a number of inputs its (linked) kernel does not take
-// (the reader has checked the rest).
+// The package for `snapshot`: the synthesis search (codegen/synthesis.h)
+// and, with options.triage, the triage run kernels; RenderPackage writes
+// the text. InvalidArgument for a snapshot without a kernel name, or with
+// a number of inputs its (linked) kernel does not take (the reader has
+// checked the rest); FailedPrecondition when there is nothing to test.
 absl::StatusOr<GeneratedPackage> GeneratePackage(const LoadedSnapshot& snapshot,
                                                  const CodegenOptions& options);
+
+// The text of the package for `snapshot`, given what the synthesis search
+// found (`plan`) and, when codegen triaged, the triage (else null: the
+// expectation is options.expect). Runs nothing: a pure function of its
+// arguments, which the golden tests check. FailedPrecondition when there is
+// nothing to test (no exact replay and no synthesized data).
+absl::StatusOr<GeneratedPackage> RenderPackage(const LoadedSnapshot& snapshot,
+                                               const SynthesisPlan& plan,
+                                               const CodegenOptions& options,
+                                               const Triage* triage);
 
 // `s` reduced to a name: lower-case ASCII letters, digits and '_', never
 // empty, never starting with a digit, at most 48 characters.

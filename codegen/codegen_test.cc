@@ -35,23 +35,58 @@ LoadedSnapshot Encode(CallRecord r, CaptureOptions capture = {}) {
   return *s;
 }
 
+// The plan the synthesis search finds for the golden snapshot (plain
+// synthesized data, seed 1), written out so that the golden files check
+// RenderPackage alone, whatever today's kernels compute.
+SynthesisPlan GoldenPlan(const LoadedSnapshot& s) {
+  SynthesisPlan plan;
+  plan.found = true;
+  plan.seed = 1;
+  plan.policy = Policy::FromBits(s.root().policy());
+  plan.recorded = FailureKind::kDivide;
+  plan.note = "synthesized data fails as recorded with seed 1";
+  const fb::TensorRecord* in = s.root().inputs()->Get(0);
+  plan.inputs.push_back({static_cast<DType>(in->dtype()),
+                         Shape(in->shape()->begin(), in->shape()->end()),
+                         ProfileFromRecord(*in),
+                         {}});
+  return plan;
+}
+
 // Golden files: regenerate with
-//   bazel run //tools:codegen -- snapshot/testdata/v1_log_divide.fb
+//   bazel run //tools:codegen -- --expect=fixed snapshot/testdata/v1_log_divide.fb
 //   cp generated/log_aa31dab8/BUILD.bazel codegen/testdata/log_aa31dab8.BUILD.golden
 //   cp generated/log_aa31dab8/log_aa31dab8_test.cc codegen/testdata/log_aa31dab8_test.cc.golden
-TEST(CodegenTest, MatchesTheGoldenFiles) {
+TEST(CodegenTest, RenderPackageMatchesTheGoldenFiles) {
   absl::StatusOr<LoadedSnapshot> s =
       LoadedSnapshot::Load("snapshot/testdata/v1_log_divide.fb");
   ASSERT_TRUE(s.ok());
-  absl::StatusOr<GeneratedPackage> p = GeneratePackage(*s, CodegenOptions());
+  absl::StatusOr<GeneratedPackage> p =
+      RenderPackage(*s, GoldenPlan(*s), CodegenOptions(), /*triage=*/nullptr);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(p->name, "log_aa31dab8");
   EXPECT_TRUE(p->exact_replay);
   EXPECT_TRUE(p->synthesized);
   EXPECT_EQ(p->build, ReadFile("codegen/testdata/log_aa31dab8.BUILD.golden"));
   EXPECT_EQ(p->test_cc, ReadFile("codegen/testdata/log_aa31dab8_test.cc.golden"));
-  // Idempotent.
-  EXPECT_EQ(GeneratePackage(*s, CodegenOptions())->test_cc, p->test_cc);
+  // Only the expectation and the triage's comment change with a triage.
+  const Triage caller{Blame::kCaller, "the reference fails the same way"};
+  absl::StatusOr<GeneratedPackage> t = RenderPackage(*s, GoldenPlan(*s), CodegenOptions(), &caller);
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->expect, testing::Expect::kFailure);
+  EXPECT_THAT(t->test_cc, HasSubstr("// Triage: caller. the reference fails the same way.\n"));
+}
+
+// GeneratePackage = today's synthesis search + RenderPackage: on the golden
+// snapshot the search finds the golden plan.
+TEST(CodegenTest, GeneratePackageFindsTheGoldenPlan) {
+  absl::StatusOr<LoadedSnapshot> s =
+      LoadedSnapshot::Load("snapshot/testdata/v1_log_divide.fb");
+  ASSERT_TRUE(s.ok());
+  absl::StatusOr<GeneratedPackage> p = GeneratePackage(*s, CodegenOptions());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->test_cc, ReadFile("codegen/testdata/log_aa31dab8_test.cc.golden"));
+  EXPECT_EQ(GeneratePackage(*s, CodegenOptions())->test_cc, p->test_cc);  // idempotent
 }
 
 TEST(CodegenTest, SynthesisFindsTheShrunkFailingElements) {
