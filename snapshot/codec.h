@@ -15,6 +15,15 @@
 
 namespace repro {
 
+// zstd level: the fastest, since float data compresses little at any level
+// and capture time counts against the application.
+inline constexpr int kZstdLevel = 1;
+
+// Above this many bytes a faster level (negative: zstd's --fast) keeps the
+// capture of a large failing call short; float data barely compresses.
+inline constexpr uint64_t kLargeFrameBytes = uint64_t{1} << 20;
+inline constexpr int kZstdLevelLarge = -1;
+
 // One zstd frame holding `raw`, with its size and a content checksum.
 // Internal on a zstd failure (out of memory).
 absl::StatusOr<std::string> CompressFrame(absl::string_view raw);

@@ -29,6 +29,13 @@
 
 namespace repro {
 
+// Readers refuse files that decompress to more than this (a zip bomb, or a
+// file that is not ours).
+inline constexpr uint64_t kMaxDecompressedBytes = uint64_t{2} << 30;
+
+// Readers refuse compressed files larger than this.
+inline constexpr uint64_t kMaxFileBytes = uint64_t{2} << 30;
+
 class LoadedSnapshot {
  public:
   // Reads and checks the snapshot file at `path`.
