@@ -141,6 +141,12 @@ std::string SynthesizedTest(const SynthesisPlan& plan, const std::string& kernel
     absl::StrAppend(&out, "  repro::testing::SetElements(inputs[", i, "], {",
                     absl::StrJoin(pairs, ", "), "});\n");
   }
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    if (plan.inputs[i].strides.empty()) continue;
+    absl::StrAppend(&out, "  // The recorded layout: a strided view, not a contiguous array.\n",
+                    "  inputs[", i, "] = repro::testing::WithStrides(inputs[", i, "], {",
+                    absl::StrJoin(plan.inputs[i].strides, ", "), "});\n");
+  }
   absl::StrAppend(&out, "  repro::Attrs attrs;\n");
   for (const Attrs::Attr& a : plan.attrs.items()) {
     absl::StrAppend(&out, "  attrs.Set(", CppStringLiteral(a.name), ", ", Literal(a.value),

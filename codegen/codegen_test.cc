@@ -205,6 +205,26 @@ TEST(CodegenTest, TriagePinsTheCallersFailureAndExpectsTheKernelsFixed) {
   EXPECT_THAT(p->test_cc, HasSubstr("Expect::kFixed"));
 }
 
+TEST(CodegenTest, SynthesizedDataKeepsTheRecordedLayout) {
+  Tensor base = Tensor::FromValues<double>({1.5, 0.0, 2.5, 3.5, 4.5, 5.5}, {2, 3});
+  const int axes[] = {1, 0};
+  CallRecord r;
+  r.kernel = "log";
+  r.inputs = {*base.Transpose(axes)};  // [3, 2], strides {1, 3}
+  r.failure = FailureKind::kDivide;
+  const LoadedSnapshot snap = Encode(r);
+  const SynthesisPlan plan = FindSynthesizedInputs(snap);
+  ASSERT_TRUE(plan.found) << plan.note;
+  EXPECT_EQ(plan.inputs[0].strides, Shape({1, 3}));
+  EXPECT_EQ(BuildInputs(plan)[0].strides(), Shape({1, 3}));
+  absl::StatusOr<GeneratedPackage> p = GeneratePackage(snap, CodegenOptions());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_THAT(p->test_cc, HasSubstr("inputs[0] = repro::testing::WithStrides(inputs[0], {1, 3});"));
+  // A contiguous input keeps none.
+  r.inputs = {base};
+  EXPECT_TRUE(FindSynthesizedInputs(Encode(r)).inputs[0].strides.empty());
+}
+
 TEST(CodegenTest, CrashAndUnknownKernelsKeepOnlyTheExactReplay) {
   CallRecord r;
   r.kernel = "some_user_kernel";

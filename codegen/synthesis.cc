@@ -18,7 +18,7 @@ std::vector<Tensor> BuildInputs(const SynthesisPlan& plan) {
     Tensor t = testing::Synthesize(in.dtype, in.shape, in.profile,
                                    plan.seed + i * 0x9e3779b97f4a7c15ull);
     testing::SetElements(t, in.overrides);
-    inputs.push_back(t);
+    inputs.push_back(in.strides.empty() ? t : testing::WithStrides(t, in.strides));
   }
   return inputs;
 }
@@ -82,6 +82,10 @@ SynthesisPlan FindSynthesizedInputs(const LoadedSnapshot& snapshot, int max_seed
       in.dtype = static_cast<DType>(r->dtype());
       if (r->shape()) in.shape.assign(r->shape()->begin(), r->shape()->end());
       in.profile = ProfileFromRecord(*r);
+      if (r->strides() && r->strides()->size() == in.shape.size()) {
+        const Shape strides(r->strides()->begin(), r->strides()->end());
+        if (strides != ContiguousStrides(in.shape)) in.strides = strides;
+      }
       plan.inputs.push_back(std::move(in));
     }
   }

@@ -32,6 +32,9 @@ struct SynthesizedInput {
   Profile profile;
   // Elements set after synthesis: (flat index, value).
   std::vector<std::pair<int64_t, double>> overrides;
+  // The recorded strides when they are not the contiguous ones (a
+  // transposed or sliced view); empty otherwise.
+  Shape strides;
 };
 
 struct SynthesisPlan {

@@ -1,5 +1,7 @@
 #include "testing/synthesizer.h"
 
+#include "absl/base/internal/raw_logging.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -140,6 +142,13 @@ void SetElements(Tensor& t, absl::Span<const std::pair<int64_t, double>> values)
       }
     }
   });
+}
+
+Tensor WithStrides(const Tensor& t, absl::Span<const int64_t> strides) {
+  const std::vector<uint8_t> bytes = t.ToBytes();
+  absl::StatusOr<Tensor> out = Tensor::FromBytes(t.dtype(), t.shape(), strides, bytes);
+  ABSL_RAW_CHECK(out.ok(), "WithStrides: the strides cannot hold the tensor");
+  return *std::move(out);
 }
 
 }  // namespace testing

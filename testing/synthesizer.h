@@ -59,6 +59,15 @@ inline void SetElements(Tensor& t,
   SetElements(t, absl::MakeConstSpan(values.begin(), values.size()));
 }
 
+// The elements of contiguous `t` laid out with `strides` in a fresh buffer:
+// the recorded layout of an input (a transposed or sliced view stays one).
+// Aborts on strides that cannot hold `t` (generated code passes the
+// verified strides of a snapshot).
+Tensor WithStrides(const Tensor& t, absl::Span<const int64_t> strides);
+inline Tensor WithStrides(const Tensor& t, std::initializer_list<int64_t> strides) {
+  return WithStrides(t, absl::MakeConstSpan(strides.begin(), strides.size()));
+}
+
 }  // namespace testing
 }  // namespace repro
 

@@ -109,5 +109,15 @@ TEST(MatchersTest, AllFiniteAndNearUlps) {
 }
 
 }  // namespace
+TEST(WithStridesTest, SameElementsInTheRecordedLayout) {
+  const Tensor t = Tensor::FromValues<double>({1, 2, 3, 4, 5, 6}, {3, 2});
+  const Tensor v = WithStrides(t, {1, 3});
+  EXPECT_EQ(v.strides(), Shape({1, 3}));
+  EXPECT_FALSE(v.IsContiguous());
+  for (int64_t i = 0; i < 6; ++i) EXPECT_EQ(v.GetAsDouble(i), t.GetAsDouble(i));
+  const Tensor gaps = WithStrides(t, {4, 2});  // every second element of a larger buffer
+  for (int64_t i = 0; i < 6; ++i) EXPECT_EQ(gaps.GetAsDouble(i), t.GetAsDouble(i));
+}
+
 }  // namespace testing
 }  // namespace repro
