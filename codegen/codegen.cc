@@ -142,6 +142,10 @@ std::string SynthesizedTest(const SynthesisPlan& plan, const std::string& kernel
                     absl::StrJoin(pairs, ", "), "});\n");
   }
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    if (plan.inputs[i].profile.symmetric) {
+      absl::StrAppend(&out, "  // The recorded input was symmetric.\n", "  inputs[", i,
+                      "] = repro::testing::Symmetrized(inputs[", i, "]);\n");
+    }
     if (plan.inputs[i].strides.empty()) continue;
     absl::StrAppend(&out, "  // The recorded layout: a strided view, not a contiguous array.\n",
                     "  inputs[", i, "] = repro::testing::WithStrides(inputs[", i, "], {",

@@ -14,6 +14,7 @@
 #include "codegen/synthesis.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "snapshot/profile.h"
 #include "snapshot/writer.h"
 
 namespace repro {
@@ -223,6 +224,29 @@ TEST(CodegenTest, SynthesizedDataKeepsTheRecordedLayout) {
   // A contiguous input keeps none.
   r.inputs = {base};
   EXPECT_TRUE(FindSynthesizedInputs(Encode(r)).inputs[0].strides.empty());
+}
+
+// A Cholesky input that was symmetric and indefinite: look-alike data stays
+// symmetric and fails for the recorded reason, also from a stats snapshot.
+TEST(CodegenTest, SymmetricMatricesStaySymmetric) {
+  std::vector<double> a(36);
+  for (int i = 0; i < 6; ++i) {
+    for (int j = 0; j < 6; ++j) a[i * 6 + j] = std::cos(1.3 * (i + 1) * (j + 1)) * 2.7;
+  }
+  CallRecord r;
+  r.kernel = "cholesky";
+  r.inputs = {Tensor::FromValues<double>(a, {6, 6})};
+  r.failure = FailureKind::kError;
+  CaptureOptions stats;
+  stats.mode = CaptureMode::kStats;
+  const LoadedSnapshot snap = Encode(r, stats);
+  const SynthesisPlan plan = FindSynthesizedInputs(snap);
+  ASSERT_TRUE(plan.found) << plan.note;
+  EXPECT_TRUE(plan.inputs[0].profile.symmetric);
+  EXPECT_TRUE(ComputeProfile(BuildInputs(plan)[0]).symmetric);
+  absl::StatusOr<GeneratedPackage> p = GeneratePackage(snap, CodegenOptions());
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_THAT(p->test_cc, HasSubstr("inputs[0] = repro::testing::Symmetrized(inputs[0]);"));
 }
 
 TEST(CodegenTest, CrashAndUnknownKernelsKeepOnlyTheExactReplay) {

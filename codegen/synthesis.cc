@@ -18,6 +18,7 @@ std::vector<Tensor> BuildInputs(const SynthesisPlan& plan) {
     Tensor t = testing::Synthesize(in.dtype, in.shape, in.profile,
                                    plan.seed + i * 0x9e3779b97f4a7c15ull);
     testing::SetElements(t, in.overrides);
+    if (in.profile.symmetric) t = testing::Symmetrized(t);
     inputs.push_back(in.strides.empty() ? t : testing::WithStrides(t, in.strides));
   }
   return inputs;

@@ -118,6 +118,33 @@ void SelectPositions(double* begin, double* end, const size_t* positions,
   SelectPositions(at + 1, end, positions + mid + 1, count - mid - 1, base);
 }
 
+// Whether every matrix of `x` (its last two dims, square) equals its
+// transpose. Stops at the first difference: a non-symmetric input costs
+// almost nothing.
+bool IsSymmetric(const Tensor& x) {
+  const int r = x.rank();
+  if (r < 2 || x.dim(r - 1) != x.dim(r - 2) || x.dim(r - 1) < 2 || x.size() == 0) return false;
+  const int64_t n = x.dim(r - 1), rs = x.strides()[r - 2], cs = x.strides()[r - 1];
+  const absl::Span<const int64_t> shape(x.shape()), strides(x.strides());
+  return VisitDType(x.dtype(), [&](auto t) {
+    using T = decltype(t);
+    const T* d = x.data<T>();
+    bool symmetric = true;
+    ForEachStrided(shape.first(r - 2), strides.first(r - 2), [&](int64_t, int64_t pos) {
+      for (int64_t i = 0; i < n && symmetric; ++i) {
+        for (int64_t j = i + 1; j < n; ++j) {
+          const T a = d[pos + i * rs + j * cs], b = d[pos + j * rs + i * cs];
+          if (!(a == b || (a != a && b != b))) {  // NaN matches NaN
+            symmetric = false;
+            break;
+          }
+        }
+      }
+    });
+    return symmetric;
+  });
+}
+
 }  // namespace
 
 Profile ComputeProfile(const Tensor& x, std::pmr::memory_resource* memory) {
@@ -207,6 +234,7 @@ Profile ComputeProfile(const Tensor& x, std::pmr::memory_resource* memory) {
     p.log2_hist.assign(first, last);
     p.log2_hist_negative.assign(negative + (first - positive), negative + (last - positive));
   }
+  p.symmetric = IsSymmetric(x);
   return p;
 }
 

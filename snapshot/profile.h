@@ -33,6 +33,9 @@ struct Profile {
   int32_t log2_hist_lo = 0;       // floor(log2|x|) of the first bin
   std::pmr::vector<int64_t> log2_hist;  // counts per exponent, finite x != 0
   std::pmr::vector<int64_t> log2_hist_negative;  // of those, the negative x
+  // Square matrices (rank >= 2, the last two dims equal, at least 2) that
+  // equal their transpose, NaN matching NaN: what a Cholesky input is.
+  bool symmetric = false;
 };
 
 // The profile of every element of `x` (any layout, any dtype). Quantiles

@@ -259,6 +259,7 @@ Profile ProfileFromRecord(const fb::TensorRecord& record) {
   p.negatives = f->negatives();
   p.subnormals = f->subnormals();
   p.integers = f->integers();
+  p.symmetric = f->symmetric();
   return p;
 }
 

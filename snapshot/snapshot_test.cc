@@ -155,6 +155,24 @@ TEST(SnapshotTest, StatsCaptureKeepsNoOriginalValueInItsProfile) {
   }
 }
 
+TEST(SnapshotTest, TheProfileSaysWhetherMatricesAreSymmetric) {
+  const Tensor sym = Tensor::FromValues<double>({4, 1, NAN, 1, 3, 2, NAN, 2, 5}, {3, 3});
+  const Tensor asym = Tensor::FromValues<double>({4, 1, 0, 1, 3, 2, 0, 2.5, 5}, {3, 3});
+  EXPECT_TRUE(ComputeProfile(sym).symmetric);
+  EXPECT_FALSE(ComputeProfile(asym).symmetric);
+  const int axes[] = {1, 0};
+  EXPECT_TRUE(ComputeProfile(*sym.Transpose(axes)).symmetric);  // any layout
+  EXPECT_FALSE(ComputeProfile(Tensor::FromValues<double>({1, 1}, {2})).symmetric);
+  // Kept by stats capture (it is no value), read back by the reader.
+  CallRecord r = SampleRecord();
+  r.inputs = {sym};
+  CaptureOptions stats;
+  stats.mode = CaptureMode::kStats;
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(*EncodeSnapshot(r, stats));
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(ProfileFromRecord(*s->root().inputs()->Get(0)).symmetric);
+}
+
 TEST(SnapshotTest, FullCaptureKeepsTheExactProfile) {
   CallRecord r = SampleRecord();
   r.inputs = {Tensor::FromValues<double>({0.1, 0.7, 3}, {3})};

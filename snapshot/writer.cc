@@ -71,7 +71,7 @@ flatbuffers::Offset<fb::Profile> WriteProfile(flatbuffers::FlatBufferBuilder& b,
   return fb::CreateProfile(b, p.count, p.min, p.max, p.mean, p.std, levels,
                            quantiles, p.nan, p.pos_inf, p.neg_inf, p.zeros,
                            p.negatives, p.subnormals, p.integers,
-                           p.log2_hist_lo, hist, negative);
+                           p.log2_hist_lo, hist, negative, p.symmetric);
 }
 
 // The encoder's working state for one Encode.

@@ -1,11 +1,11 @@
 #include "testing/synthesizer.h"
 
-#include "absl/base/internal/raw_logging.h"
-
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
+#include "absl/base/internal/raw_logging.h"
 #include "snapshot/profile.h"
 
 namespace repro {
@@ -142,6 +142,24 @@ void SetElements(Tensor& t, absl::Span<const std::pair<int64_t, double>> values)
       }
     }
   });
+}
+
+Tensor Symmetrized(const Tensor& t) {
+  const int r = t.rank();
+  if (r < 2 || t.dim(r - 1) != t.dim(r - 2) || !t.IsContiguous()) return t;
+  Tensor out = Tensor::Empty(t.dtype(), t.shape());
+  std::memcpy(out.raw_data(), t.raw_data(), t.size() * t.element_size());
+  const int64_t n = t.dim(r - 1);
+  VisitDType(out.dtype(), [&](auto z) {
+    using T = decltype(z);
+    T* d = out.data<T>();
+    for (int64_t m = 0; m < out.size(); m += n * n) {
+      for (int64_t i = 0; i < n; ++i) {
+        for (int64_t j = 0; j < i; ++j) d[m + i * n + j] = d[m + j * n + i];
+      }
+    }
+  });
+  return out;
 }
 
 Tensor WithStrides(const Tensor& t, absl::Span<const int64_t> strides) {

@@ -59,6 +59,13 @@ inline void SetElements(Tensor& t,
   SetElements(t, absl::MakeConstSpan(values.begin(), values.size()));
 }
 
+// A copy of contiguous `t` (rank >= 2, square in its last two dims) whose
+// every matrix is symmetric: the upper triangle mirrored into the lower.
+// What a recorded symmetric input (a Cholesky or solve matrix) becomes, so
+// that look-alike data fails for the recorded reason, not for asymmetry.
+// Other tensors are returned unchanged.
+Tensor Symmetrized(const Tensor& t);
+
 // The elements of contiguous `t` laid out with `strides` in a fresh buffer:
 // the recorded layout of an input (a transposed or sliced view stays one).
 // Aborts on strides that cannot hold `t` (generated code passes the

@@ -109,6 +109,16 @@ TEST(MatchersTest, AllFiniteAndNearUlps) {
 }
 
 }  // namespace
+TEST(SymmetrizedTest, MirrorsTheUpperTriangleOfEveryMatrix) {
+  const Tensor t = Tensor::FromValues<double>({1, 2, 3, 4, 5, 6, 7, 8}, {2, 2, 2});
+  const Tensor s = Symmetrized(t);
+  const double want[] = {1, 2, 2, 4, 5, 6, 6, 8};
+  for (int i = 0; i < 8; ++i) EXPECT_EQ(s.GetAsDouble(i), want[i]) << i;
+  EXPECT_EQ(t.GetAsDouble(2), 3);  // the input is untouched
+  const Tensor v = Tensor::FromValues<double>({1, 2, 3}, {3});
+  EXPECT_EQ(Symmetrized(v).GetAsDouble(2), 3);  // not a matrix: unchanged
+}
+
 TEST(WithStridesTest, SameElementsInTheRecordedLayout) {
   const Tensor t = Tensor::FromValues<double>({1, 2, 3, 4, 5, 6}, {3, 2});
   const Tensor v = WithStrides(t, {1, 3});

@@ -75,12 +75,12 @@ void PrintTensor(const char* what, int i, const fb::TensorRecord& t, bool stats)
                 stats ? " (rounded to 4 significant bits)" : "");
   }
   std::printf("             nan %lld, +inf %lld, -inf %lld, zeros %lld, negatives %lld, "
-              "subnormals %lld, integers %lld\n",
+              "subnormals %lld, integers %lld%s\n",
               static_cast<long long>(p->nan()), static_cast<long long>(p->pos_inf()),
               static_cast<long long>(p->neg_inf()), static_cast<long long>(p->zeros()),
               static_cast<long long>(p->negatives()),
               static_cast<long long>(p->subnormals()),
-              static_cast<long long>(p->integers()));
+              static_cast<long long>(p->integers()), p->symmetric() ? ", symmetric" : "");
   if (p->quantiles() && p->quantile_levels() && p->quantiles()->size() > 0 &&
       p->quantiles()->size() == p->quantile_levels()->size()) {
     std::vector<std::string> q;
