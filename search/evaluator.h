@@ -4,8 +4,12 @@
 #ifndef REPRO_SEARCH_EVALUATOR_H_
 #define REPRO_SEARCH_EVALUATOR_H_
 
+#include <memory>
+#include <vector>
+
 #include "absl/types/span.h"
 #include "core/registry.h"
+#include "search/coverage.h"
 #include "search/genome.h"
 #include "search/objectives.h"
 #include "search/schema.h"
@@ -16,10 +20,13 @@ namespace search {
 class Evaluator {
  public:
   virtual ~Evaluator() = default;
-  // Evaluates genes[i] into out[i] (out.size() == genes.size()). The result
-  // of one gene never depends on the others, nor on where it ran.
+  // Evaluates genes[i] into out[i] (out.size() == genes.size()), and, when
+  // `coverage` is not null, what each call covered into (*coverage)[i]
+  // (empty unless the kernels are instrumented: --config=search). The
+  // result of one gene never depends on the others, nor on where it ran.
   virtual void EvaluateAll(const KernelDef& kernel, const KernelSchema& schema,
-                           absl::Span<const CallGene> genes, absl::Span<Evaluation> out) = 0;
+                           absl::Span<const CallGene> genes, absl::Span<Evaluation> out,
+                           std::vector<CallCoverage>* coverage = nullptr) = 0;
 };
 
 // Runs every call in the calling thread: a crash ends the process and a
@@ -27,9 +34,20 @@ class Evaluator {
 class InProcessEvaluator : public Evaluator {
  public:
   void EvaluateAll(const KernelDef& kernel, const KernelSchema& schema,
-                   absl::Span<const CallGene> genes, absl::Span<Evaluation> out) override {
-    for (size_t i = 0; i < genes.size(); ++i) out[i] = Evaluate(kernel, schema, genes[i]);
+                   absl::Span<const CallGene> genes, absl::Span<Evaluation> out,
+                   std::vector<CallCoverage>* coverage = nullptr) override {
+    if (coverage != nullptr) coverage->assign(genes.size(), CallCoverage());
+    AttachCoverage(region_.get());
+    for (size_t i = 0; i < genes.size(); ++i) {
+      BeginCoverage(region_.get());
+      out[i] = Evaluate(kernel, schema, genes[i]);
+      if (coverage != nullptr) (*coverage)[i] = ReadCoverage(*region_);
+    }
+    AttachCoverage(nullptr);
   }
+
+ private:
+  std::unique_ptr<CoverageRegion> region_ = std::make_unique<CoverageRegion>();
 };
 
 }  // namespace search

@@ -306,8 +306,15 @@ CallGene RandomGene(const KernelSchema& schema, Rng& rng) {
   return g;
 }
 
-void Mutate(CallGene* g, const KernelSchema& schema, Rng& rng) {
+void Mutate(CallGene* g, const KernelSchema& schema, Rng& rng, absl::Span<const double> seeds) {
   InputGene* in = &g->inputs[rng.Below(g->num_inputs)];
+  // Dynamic seeding (Pynguin reuses seen constants with p = 0.2 * 0.6).
+  if (!seeds.empty() && rng.Chance(0.12)) {
+    double v = seeds[rng.Below(seeds.size())];
+    if (rng.Chance(0.3)) v = std::nextafter(v, rng.Chance(0.5) ? INFINITY : -INFINITY);
+    *PickValue(in, rng, true) = v;
+    return;
+  }
   // Weights: values move most, shapes and types less, attributes when any.
   const double u = rng.Uniform() * (schema.attrs.empty() ? 0.92 : 1.0);
   if (u < 0.14) {

@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "core/dtype.h"
 #include "core/registry.h"
 #include "core/tensor.h"
@@ -88,8 +89,11 @@ CallGene RandomGene(const KernelSchema& schema, Rng& rng);
 
 // Applies one mutation operator, chosen by weight: shape, dtype, layout,
 // special value, exponent move, ulp walk, value copy between inputs,
-// attribute boundary, fresh value, dropped override.
-void Mutate(CallGene* gene, const KernelSchema& schema, Rng& rng);
+// attribute boundary, fresh value, dropped override, and, when `seeds` is
+// not empty, dynamic seeding: a value the kernel compared with (or its
+// neighbour one ulp away) into an input element.
+void Mutate(CallGene* gene, const KernelSchema& schema, Rng& rng,
+            absl::Span<const double> seeds = {});
 
 // A child of `a` and `b`: whole inputs taken from either parent, and the
 // attributes of one.

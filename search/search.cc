@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "search/rng.h"
@@ -20,12 +21,39 @@ constexpr double kFreshRate = 0.1;
 // Findings kept per objective: distinct error statuses and crash signals.
 constexpr size_t kMaxDetails = 8;
 
+// Seeds kept for dynamic seeding: the latest distinct operands.
+constexpr size_t kMaxSeeds = 256;
+
 struct Individual {
   CallGene gene;
   Evaluation eval;
   double size = 0;
   int64_t index = 0;  // the evaluation that produced it: breaks ties
+  CallCoverage coverage;  // its sites sorted by pc, for lookups
 };
+
+// What the search wants: a failure objective, or an outcome of a
+// comparison site (--config=search), the site by its rank in the archive.
+struct Goal {
+  int objective = -1;  // an Objective, or -1 for a comparison
+  int site = 0;
+  uint64_t pc = 0;
+  Outcome outcome = kLess;
+};
+
+// 0 when `ind` covers `goal`; otherwise in [0.5, 1]: for a comparison
+// outcome, from the distance in float ordinals (integers plainly) on a
+// log scale, 1 when the site was not reached.
+double GoalFitness(const Goal& goal, const Individual& ind) {
+  if (goal.objective >= 0) return Fitness(static_cast<Objective>(goal.objective), ind.eval);
+  const auto& sites = ind.coverage.sites;
+  auto it = std::lower_bound(sites.begin(), sites.end(), goal.pc,
+                             [](const SiteRecord& s, uint64_t pc) { return s.pc < pc; });
+  if (it == sites.end() || it->pc != goal.pc) return 1;
+  if (it->outcomes & (1u << goal.outcome)) return 0;
+  const double d = std::log2(1 + it->distance[goal.outcome]);
+  return 0.5 + 0.5 * d / (d + 1);
+}
 
 class Archive {
  public:
@@ -54,6 +82,53 @@ class Archive {
     }
   }
 
+  // Files what `ind` reached at comparison sites and edges; new floating-
+  // point operands go to `seeds` (dynamic seeding).
+  void UpdateCoverage(const Individual& ind, std::vector<double>* seeds) {
+    for (const SiteRecord& s : ind.coverage.sites) {  // in the order first reached
+      auto [it, added] = site_rank_.emplace(s.pc, static_cast<int>(sites_.size()));
+      if (added) sites_.push_back({s.pc, 0, ind.index, s.floating});
+      Site& site = sites_[it->second];
+      site.outcomes |= s.outcomes;
+      if (s.floating && (site.outcomes & 7) != 7) {
+        for (double v : {s.a, s.b}) {
+          if (!std::isfinite(v) || std::find(seeds->begin(), seeds->end(), v) != seeds->end()) {
+            continue;
+          }
+          if (seeds->size() >= kMaxSeeds) seeds->erase(seeds->begin());
+          seeds->push_back(v);
+        }
+      }
+    }
+    for (uint64_t e : ind.coverage.edges) edges_.insert(e);
+  }
+
+  // The comparison outcomes not covered yet, sites in the order first
+  // reached.
+  void AddComparisonGoals(std::vector<Goal>* goals) const {
+    for (size_t i = 0; i < sites_.size(); ++i) {
+      const int outcomes = sites_[i].floating ? kNumOutcomes : kUnordered;
+      for (int o = 0; o < outcomes; ++o) {
+        if (!(sites_[i].outcomes & (1u << o))) {
+          goals->push_back({-1, static_cast<int>(i), sites_[i].pc, static_cast<Outcome>(o)});
+        }
+      }
+    }
+  }
+
+  // Sites reached, outcomes covered, edges seen.
+  void Summarize(SearchResult* result) const {
+    result->comparison_sites = static_cast<int>(sites_.size());
+    result->outcomes_covered = 0;
+    result->outcomes = 0;
+    for (const Site& s : sites_) {
+      result->outcomes_covered += __builtin_popcount(s.outcomes);
+      result->outcomes += s.floating ? kNumOutcomes : kUnordered;
+    }
+    result->sites = sites_;
+    result->edges = static_cast<int64_t>(edges_.size());
+  }
+
   bool covered(int objective) const { return covered_[objective]; }
 
   // The archived calls, by objective and detail.
@@ -64,9 +139,15 @@ class Archive {
   }
 
  private:
+  using Site = SearchResult::Site;
   std::map<std::pair<int, std::string>, Finding> findings_;
   bool covered_[kNumObjectives] = {};
   size_t details_[kNumObjectives] = {};
+  // Comparison sites in the order first reached; by pc, their rank (a map
+  // only looked up, never iterated: pcs move under ASLR).
+  std::vector<Site> sites_;
+  std::map<uint64_t, int> site_rank_;
+  std::set<uint64_t> edges_;
 };
 
 // A position in a ranked population, biased towards the front (Pynguin's
@@ -92,7 +173,7 @@ bool Dominates(const std::vector<double>& a, const std::vector<double>& b) {
 // then Pareto fronts; the front that does not fit whole is cut by the
 // epsilon-dominance distance (Köppen and Yoshida, EMO 2007). The result is
 // ranked: position 0 is the best.
-std::vector<Individual> Select(std::vector<Individual> pool, const std::vector<int>& goals,
+std::vector<Individual> Select(std::vector<Individual> pool, const std::vector<Goal>& goals,
                                size_t population) {
   if (goals.empty() || pool.empty()) {
     pool.resize(std::min(pool.size(), population));
@@ -100,7 +181,7 @@ std::vector<Individual> Select(std::vector<Individual> pool, const std::vector<i
   }
   std::vector<std::vector<double>> fit(pool.size());
   for (size_t i = 0; i < pool.size(); ++i) {
-    for (int g : goals) fit[i].push_back(Fitness(static_cast<Objective>(g), pool[i].eval));
+    for (const Goal& g : goals) fit[i].push_back(GoalFitness(g, pool[i]));
   }
   auto better = [&](size_t a, size_t b, size_t j) {
     if (fit[a][j] != fit[b][j]) return fit[a][j] < fit[b][j];
@@ -155,12 +236,13 @@ std::vector<Individual> Select(std::vector<Individual> pool, const std::vector<i
 }
 
 CallGene Breed(const std::vector<Individual>& population, const std::vector<Finding>& archived,
-               const KernelSchema& schema, bool random_only, Rng& rng) {
+               const KernelSchema& schema, bool random_only, absl::Span<const double> seeds,
+               Rng& rng) {
   if (random_only || population.empty()) return RandomGene(schema, rng);
   if (rng.Chance(kFreshRate)) {
     if (archived.empty() || rng.Chance(0.5)) return RandomGene(schema, rng);
     CallGene g = archived[rng.Below(archived.size())].gene;
-    Mutate(&g, schema, rng);
+    Mutate(&g, schema, rng, seeds);
     return g;
   }
   CallGene child = population[RankSelect(rng, population.size())].gene;
@@ -168,7 +250,7 @@ CallGene Breed(const std::vector<Individual>& population, const std::vector<Find
     child = Crossover(child, population[RankSelect(rng, population.size())].gene, rng);
   }
   do {
-    Mutate(&child, schema, rng);
+    Mutate(&child, schema, rng, seeds);
   } while (rng.Chance(0.3));
   return child;
 }
@@ -185,13 +267,22 @@ SearchResult RunSearch(const KernelDef& kernel, const KernelSchema& schema,
   std::vector<Individual> current;
   std::vector<CallGene> genes;
   std::vector<Evaluation> evals;
-  for (int64_t generation = 0;; ++generation) {
-    std::vector<int> goals;
+  std::vector<CallCoverage> coverage;
+  std::vector<double> seeds;
+  auto uncovered = [&] {
+    std::vector<Goal> goals;
     for (int o = 0; o < kNumObjectives; ++o) {
-      if (!archive.covered(o)) goals.push_back(o);
+      if (!archive.covered(o)) goals.push_back({o});
     }
+    // A failure objective left, or the budget: comparison outcomes never
+    // end the search on their own.
+    const bool failures_left = !goals.empty();
+    if (!options.random_only) archive.AddComparisonGoals(&goals);
+    return failures_left ? goals : std::vector<Goal>();
+  };
+  for (int64_t generation = 0;; ++generation) {
     const int64_t left = options.evaluations - result.evaluations;
-    if (goals.empty() || left <= 0) break;
+    if (uncovered().empty() || left <= 0) break;
     if (options.max_seconds > 0 &&
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
             options.max_seconds) {
@@ -204,29 +295,30 @@ SearchResult RunSearch(const KernelDef& kernel, const KernelSchema& schema,
     genes.clear();
     for (size_t i = 0; i < n; ++i) {
       Rng rng(options.seed, static_cast<uint64_t>(generation), i);
-      genes.push_back(Breed(current, archived, schema, options.random_only, rng));
+      genes.push_back(Breed(current, archived, schema, options.random_only, seeds, rng));
     }
     evals.assign(n, Evaluation());
-    evaluator.EvaluateAll(kernel, schema, genes, absl::MakeSpan(evals));
+    evaluator.EvaluateAll(kernel, schema, genes, absl::MakeSpan(evals), &coverage);
     std::vector<Individual> pool = std::move(current);
     for (size_t i = 0; i < n; ++i) {
-      Individual ind{genes[i], evals[i], GeneSize(genes[i]), result.evaluations++};
+      Individual ind{genes[i], evals[i], GeneSize(genes[i]), result.evaluations++,
+                     std::move(coverage[i])};
       result.crashes += ind.eval.signal != 0 && !ind.eval.hang;
       result.hangs += ind.eval.hang;
       archive.Update(ind, generation, &result);
+      archive.UpdateCoverage(ind, &seeds);
+      std::sort(ind.coverage.sites.begin(), ind.coverage.sites.end(),
+                [](const SiteRecord& x, const SiteRecord& y) { return x.pc < y.pc; });
       pool.push_back(std::move(ind));
     }
-    goals.clear();
-    for (int o = 0; o < kNumObjectives; ++o) {
-      if (!archive.covered(o)) goals.push_back(o);
-    }
     current = options.random_only ? std::vector<Individual>()
-                                  : Select(std::move(pool), goals, population);
+                                  : Select(std::move(pool), uncovered(), population);
     if (options.progress) {
       options.progress({result.evaluations, result.covered, kNumObjectives});
     }
   }
   result.findings = archive.Findings();
+  archive.Summarize(&result);
   return result;
 }
 

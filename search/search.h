@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "core/registry.h"
+#include "search/coverage.h"
 #include "search/evaluator.h"
 #include "search/genome.h"
 #include "search/objectives.h"
@@ -87,6 +88,20 @@ struct SearchResult {
   int64_t hangs = 0;
   // The wall-clock cap stopped the run.
   bool incomplete = false;
+  // With instrumented kernels (--config=search): the comparison sites
+  // reached, in the order first reached, with the outcomes covered (bit per
+  // Outcome), and the edges (basic blocks) seen.
+  struct Site {
+    uint64_t pc;
+    uint8_t outcomes;
+    int64_t first_reached_at;
+    bool floating;  // a float compare: four outcomes; an integer one: three
+  };
+  std::vector<Site> sites;
+  int comparison_sites = 0;
+  int outcomes = 0;  // of the sites reached: 4 per float site, 3 per integer one
+  int outcomes_covered = 0;
+  int64_t edges = 0;
 };
 
 // Searches `kernel` for calls that cover the objectives.

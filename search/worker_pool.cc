@@ -26,6 +26,8 @@ struct WorkerPool::Slot {
   char kernel[256];
   CallGene gene;
   Evaluation result;
+  // What the call covered; read after a crash or a hang too.
+  CoverageRegion coverage;
 };
 
 namespace {
@@ -38,6 +40,7 @@ using Clock = std::chrono::steady_clock;
   std::string name;
   const KernelDef* kernel = nullptr;
   KernelSchema schema;
+  AttachCoverage(&slot->coverage);
   for (;;) {
     char go;
     const ssize_t n = recv(fd, &go, 1, 0);
@@ -49,6 +52,7 @@ using Clock = std::chrono::steady_clock;
       if (kernel != nullptr) schema = SchemaFor(*kernel);
     }
     if (kernel == nullptr) _exit(3);
+    BeginCoverage(&slot->coverage);
     slot->result = Evaluate(*kernel, schema, slot->gene);
     if (send(fd, &go, 1, MSG_NOSIGNAL) != 1) _exit(0);
   }
@@ -130,8 +134,14 @@ WorkerPool::~WorkerPool() {
 }
 
 void WorkerPool::EvaluateAll(const KernelDef& kernel, const KernelSchema& schema,
-                             absl::Span<const CallGene> genes, absl::Span<Evaluation> out) {
+                             absl::Span<const CallGene> genes, absl::Span<Evaluation> out,
+                             std::vector<CallCoverage>* coverage) {
   (void)schema;  // the workers look it up by the kernel's name
+  if (coverage != nullptr) coverage->assign(genes.size(), CallCoverage());
+  // The region of worker `w`, whose call `g` ended (or died).
+  auto collect = [&](int w, size_t g) {
+    if (coverage != nullptr) (*coverage)[g] = ReadCoverage(slots_[w].coverage);
+  };
   std::deque<size_t> pending;
   for (size_t i = 0; i < genes.size(); ++i) pending.push_back(i);
   struct Busy {
@@ -185,9 +195,11 @@ void WorkerPool::EvaluateAll(const KernelDef& kernel, const KernelSchema& schema
         const ssize_t n = recv(workers_[w].fd, &done, 1, 0);
         if (n == 1) {
           e = slots_[w].result;
+          collect(w, g);
           it = busy.erase(it);
           continue;
         }
+        collect(w, g);
         // The worker died in the call: its signal is the evaluation.
         int status = 0;
         close(workers_[w].fd);
@@ -199,6 +211,7 @@ void WorkerPool::EvaluateAll(const KernelDef& kernel, const KernelSchema& schema
         e.signal = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
       } else if (now >= it->second.deadline) {
         Reap(w, /*kill_first=*/true);
+        collect(w, g);
         e = Evaluation();
         e.ok = false;
         e.hang = true;

@@ -45,7 +45,8 @@ class WorkerPool : public Evaluator {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   void EvaluateAll(const KernelDef& kernel, const KernelSchema& schema,
-                   absl::Span<const CallGene> genes, absl::Span<Evaluation> out) override;
+                   absl::Span<const CallGene> genes, absl::Span<Evaluation> out,
+                   std::vector<CallCoverage>* coverage = nullptr) override;
 
   // Workers replaced after a crash or a hang so far.
   int64_t restarts() const { return restarts_; }

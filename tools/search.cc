@@ -9,15 +9,21 @@
 // --out/hangs). Prints a progress line on a terminal, a table per kernel
 // (or one JSON object with --json). Exit code 0, or 2 for bad usage (one
 // line on stderr). The same --seed and --evaluations give the same files.
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "core/registry.h"
@@ -39,6 +45,9 @@ ABSL_FLAG(double, max_seconds, 0,
           "wall-clock cap per kernel (0: none); a run it stops is marked incomplete");
 ABSL_FLAG(bool, random, false, "pure random search with the same budget (the baseline)");
 ABSL_FLAG(bool, json, false, "print one JSON object instead of the table");
+ABSL_FLAG(bool, coverage, false,
+          "list every comparison site with its source line and the outcomes covered "
+          "(kernels built with --config=search)");
 ABSL_FLAG(bool, bazel_shard, false,
           "run as a shard of repro_search_test (search/search.bzl): --seed plus the shard's "
           "index, findings into TEST_UNDECLARED_OUTPUTS_DIR/--out");
@@ -98,6 +107,57 @@ struct KernelReport {
   std::vector<search::WrittenFinding> written;
 };
 
+// "file:line (function)" of each pc, by addr2line on the module that holds
+// it (no symbolizer in abseil gives lines). "?" where unknown.
+std::vector<std::string> SourceLines(const std::vector<uint64_t>& pcs) {
+  std::vector<std::string> out(pcs.size(), "?");
+  std::map<std::string, std::vector<size_t>> by_module;
+  std::vector<uint64_t> offsets(pcs.size());
+  for (size_t i = 0; i < pcs.size(); ++i) {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(pcs[i]), &info) == 0 || info.dli_fname == nullptr) continue;
+    // The return address follows the call: one byte back is the call.
+    offsets[i] = pcs[i] - 1 - reinterpret_cast<uint64_t>(info.dli_fbase);
+    by_module[info.dli_fname].push_back(i);
+  }
+  for (const auto& [module, indices] : by_module) {
+    std::string command = absl::StrCat("addr2line -C -f -e '", module, "'");
+    for (size_t i : indices) absl::StrAppend(&command, absl::StrFormat(" 0x%x", offsets[i]));
+    std::FILE* p = popen(command.c_str(), "r");
+    if (p == nullptr) continue;
+    char function[4096], line[4096];
+    for (size_t i : indices) {
+      if (!std::fgets(function, sizeof(function), p) || !std::fgets(line, sizeof(line), p)) break;
+      // The function without its parameters and template arguments.
+      std::string f = absl::StrReplaceAll(absl::StripTrailingAsciiWhitespace(function),
+                                          {{"(anonymous namespace)::", ""}});
+      f = f.substr(0, std::min(f.find('('), f.find('<')));
+      absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
+      l = l.substr(l.rfind('/') == absl::string_view::npos ? 0 : l.rfind('/') + 1);
+      out[i] = absl::StrCat(l, " ", f);
+    }
+    pclose(p);
+  }
+  return out;
+}
+
+void PrintCoverage(const search::SearchResult& r) {
+  std::vector<uint64_t> pcs;
+  for (const auto& s : r.sites) pcs.push_back(s.pc);
+  const std::vector<std::string> lines = SourceLines(pcs);
+  static const char* const kOutcome[] = {"<", "==", ">", "unordered"};
+  for (size_t i = 0; i < r.sites.size(); ++i) {
+    std::vector<std::string> taken, missed;
+    const int outcomes = r.sites[i].floating ? search::kNumOutcomes : search::kUnordered;
+    for (int o = 0; o < outcomes; ++o) {
+      (r.sites[i].outcomes & (1u << o) ? taken : missed).push_back(kOutcome[o]);
+    }
+    std::printf("    %s: covered %s; not %s\n", lines[i].c_str(),
+                taken.empty() ? "none" : absl::StrJoin(taken, " ").c_str(),
+                missed.empty() ? "-" : absl::StrJoin(missed, " ").c_str());
+  }
+}
+
 void PrintTable(const std::vector<KernelReport>& reports, const std::string& out) {
   std::printf("%-16s %9s %12s %11s %8s %6s %9s\n", "kernel", "covered", "evaluations",
               "first at", "crashes", "hangs", "written");
@@ -114,6 +174,12 @@ void PrintTable(const std::vector<KernelReport>& reports, const std::string& out
                 static_cast<long long>(k.result.evaluations), first.c_str(),
                 static_cast<long long>(k.result.crashes), static_cast<long long>(k.result.hangs),
                 w, k.result.incomplete ? "  (incomplete: --max_seconds)" : "");
+    if (k.result.comparison_sites > 0) {
+      std::printf("  coverage: %d comparison sites, %d of %d outcomes, %lld edges\n",
+                  k.result.comparison_sites, k.result.outcomes_covered, k.result.outcomes,
+                  static_cast<long long>(k.result.edges));
+      if (absl::GetFlag(FLAGS_coverage)) PrintCoverage(k.result);
+    }
     for (const search::WrittenFinding& f : k.written) {
       const std::string what =
           f.detail.empty() ? search::ObjectiveName(f.objective)
@@ -141,6 +207,10 @@ void PrintJson(const std::vector<KernelReport>& reports) {
     j.Key("first_finding_at").Int(k.result.first_finding_at);
     j.Key("crashes").Int(k.result.crashes).Key("hangs").Int(k.result.hangs);
     j.Key("incomplete").Bool(k.result.incomplete);
+    j.Key("comparison_sites").Int(k.result.comparison_sites);
+    j.Key("outcomes").Int(k.result.outcomes);
+    j.Key("outcomes_covered").Int(k.result.outcomes_covered);
+    j.Key("edges").Int(k.result.edges);
     j.Key("findings").BeginArray();
     for (const search::WrittenFinding& f : k.written) {
       j.BeginObject();
