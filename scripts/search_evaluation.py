@@ -18,9 +18,9 @@ import tempfile
 TOOL = "bazel-bin/tools/search_planted"
 
 
-def run(kernels, seed, evaluations, random_only):
+def run(kernels, seed, evaluations, random_only, tool=TOOL):
     with tempfile.TemporaryDirectory() as out:
-        cmd = [TOOL, "--kernel=" + ",".join(kernels), f"--seed={seed}",
+        cmd = [tool, "--kernel=" + ",".join(kernels), f"--seed={seed}",
                f"--evaluations={evaluations}", "--timeout_ms=100", "--json", f"--out={out}"]
         if random_only:
             cmd.append("--random")
@@ -32,6 +32,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--evaluations", type=int, default=5000)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--tool", default=TOOL,
+                        help="the search binary (the --config=search one for the guided search)")
     args = parser.parse_args()
     kernels = ["negative", "abs", "sqrt", "square", "reciprocal", "exp", "expm1", "log", "log1p",
                "sin", "cos", "tanh", "sigmoid", "add", "subtract", "multiply", "divide", "power",
@@ -44,7 +46,7 @@ def main():
     rows = {k: {"dyna": [], "random": []} for k in kernels}
     for seed in range(1, args.seeds + 1):
         for mode in ("dyna", "random"):
-            for k in run(kernels, seed, args.evaluations, mode == "random"):
+            for k in run(kernels, seed, args.evaluations, mode == "random", args.tool):
                 first = {}
                 for f in k["findings"]:
                     o = f["objective"]

@@ -85,6 +85,29 @@ n_green=$(grep -cE "^//$OUT/failure/.* PASSED" "$TMP/test.txt")
 [[ $n_red -eq $n ]] || fail "$n_red of $n --expect=fixed tests are red"
 [[ $n_green -eq $n ]] || fail "$n_green of $n --expect=failure tests are green"
 
+# Guided (--config=search: the kernels instrumented with gcc's comparison
+# tracing): the overflow planted behind 41.5 <= x <= 42.5 is found from the
+# operands the kernel compares with; the same search without the
+# instrumentation does not find it.
+UNGUIDED=$TMP/search_planted_unguided
+cp bazel-bin/tools/search_planted "$UNGUIDED"
+bazel build --config=search --config=quiet //tools:search_planted || exit 1
+GUIDED=bazel-out/k8-fastbuildsearch/bin/tools/search_planted
+$GUIDED --kernel=planted_window --seed=7 --evaluations=3000 --coverage --out="$TMP/guided" \
+  >"$TMP/guided.txt" || fail "guided search exited $?"
+ls "$TMP"/guided/planted_window-overflow-*.fb >/dev/null 2>&1 \
+  || fail "the guided search did not find the planted window: $(cat "$TMP/guided.txt")"
+grep -qE "coverage: [0-9]+ comparison sites" "$TMP/guided.txt" || fail "no coverage line"
+grep -q "planted_kernels.cc:[0-9]* .*PlantedWindow" "$TMP/guided.txt" \
+  || fail "--coverage does not name the planted comparison's source line"
+"$UNGUIDED" --kernel=planted_window --seed=7 --evaluations=3000 \
+  --out="$TMP/unguided" >/dev/null || fail "unguided search exited $?"
+ls "$TMP"/unguided/planted_window-overflow-*.fb >/dev/null 2>&1 \
+  && fail "the unguided search found the window: the planted case is too easy"
+
+# bazel-bin follows the last build: point it back at the normal one.
+bazel build --config=quiet //tools:search >/dev/null 2>&1
+
 if [[ $failures -ne 0 ]]; then
   echo "search_test: $failures failure(s)"
   exit 1
