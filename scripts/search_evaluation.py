@@ -32,6 +32,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--evaluations", type=int, default=5000)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--kernels", default="",
+                        help="comma-separated kernels (default: every built-in and planted one)")
     parser.add_argument("--tool", default=TOOL,
                         help="the search binary (the --config=search one for the guided search)")
     args = parser.parse_args()
@@ -41,6 +43,8 @@ def main():
                "min", "logsumexp", "norm", "matmul", "solve", "cholesky", "inv", "softmax",
                "log_softmax", "layer_norm", "cross_entropy", "planted_crash", "planted_hang",
                "planted_window"]
+    if args.kernels:
+        kernels = args.kernels.split(",")
     # Per kernel and mode: objectives covered, findings, and per objective
     # the evaluation that first covered it, one entry per seed.
     rows = {k: {"dyna": [], "random": []} for k in kernels}
@@ -51,7 +55,9 @@ def main():
                 for f in k["findings"]:
                     o = f["objective"]
                     first[o] = min(first.get(o, f["first_covered_at"]), f["first_covered_at"])
-                rows[k["kernel"]][mode].append((k["covered"], len(k["findings"]), first))
+                rows[k["kernel"]][mode].append((k["covered"], len(k["findings"]), first,
+                                                k.get("outcomes_covered", 0),
+                                                k.get("outcomes", 0)))
     print("| kernel | objectives covered, DynaMOSA / random | findings, DynaMOSA / random | "
           "evaluations to cover, DynaMOSA / random |")
     print("|---|---|---|---|")
@@ -77,6 +83,16 @@ def main():
           f"{totals['dyna'][1]:.1f} / {totals['random'][1]:.1f} | "
           f"{statistics.median(totals['dyna'][2]):.0f} / "
           f"{statistics.median(totals['random'][2]):.0f} |")
+    guided = any(r[4] for k in kernels for r in rows[k]["dyna"])
+    if guided:
+        print()
+        print("| kernel | comparison outcomes covered, DynaMOSA / random (of those reached) |")
+        print("|---|---|")
+        for k in kernels:
+            d = [f"{statistics.mean(r[3] for r in rows[k][m]):.1f}/"
+                 f"{statistics.mean(r[4] for r in rows[k][m]):.1f}" for m in ("dyna", "random")]
+            print(f"| {k} | {d[0]} / {d[1]} |")
+        print()
 
 if __name__ == "__main__":
     main()
