@@ -86,7 +86,7 @@ n_green=$(grep -cE "^//$OUT/failure/.* PASSED" "$TMP/test.txt")
 [[ $n_green -eq $n ]] || fail "$n_green of $n --expect=failure tests are green"
 
 # Guided (--config=search: the kernels instrumented with gcc's comparison
-# tracing): the overflow planted behind 41.5 <= x <= 42.5 is found from the
+# tracing): the overflow planted behind 41.5 <= x <= 41.500001 is found from the
 # operands the kernel compares with; the same search without the
 # instrumentation does not find it.
 UNGUIDED=$TMP/search_planted_unguided
