@@ -96,18 +96,53 @@ std::string FailureConstant(FailureKind k) {
   return absl::StrCat("repro::FailureKind::", i >= 0 && i < 7 ? kNames[i] : "kNone");
 }
 
+// Inputs of at most this many elements (and no literal elements set) are
+// written out as their synthesized values: easier to read than a profile.
+constexpr int64_t kWrittenOutElements = 8;
+
+bool WrittenOut(const SynthesizedInput& in) {
+  return in.overrides.empty() && NumElements(in.shape) <= kWrittenOutElements;
+}
+
+// `t`'s elements (row-major) as a repro::Tensor::FromValues expression.
+std::string ValuesExpression(const Tensor& t) {
+  static const char* const kTypes[] = {"float", "double", "int32_t", "int64_t"};
+  const Tensor c = t.Contiguous();
+  std::vector<std::string> values;
+  for (int64_t i = 0; i < c.size(); ++i) {
+    const double v = c.GetAsDouble(i);
+    if (IsFloat(c.dtype())) {
+      values.push_back(Literal(v));
+    } else if (c.dtype() == DType::kInt64 && v <= -0x1p63) {
+      values.push_back("std::numeric_limits<int64_t>::min()");
+    } else {
+      values.push_back(absl::StrCat(static_cast<int64_t>(v)));
+    }
+  }
+  return absl::StrCat("repro::Tensor::FromValues<", kTypes[static_cast<int>(c.dtype()) & 3],
+                      ">({", absl::StrJoin(values, ", "), "}, {",
+                      absl::StrJoin(c.shape(), ", "), "})");
+}
+
 std::string SynthesizedTest(const SynthesisPlan& plan, const std::string& kernel) {
+  const std::vector<Tensor> built = BuildInputs(plan);
   std::string out = "TEST(Snapshot, SynthesizedData) {\n";
   absl::StrAppend(&out, "  // ", CommentText(plan.note), ".\n");
   absl::StrAppend(&out, plan.full_capture
-                            ? "  // Not anonymous: with full capture, the profile's min, max, mean "
-                              "and quantiles\n  // below and any element SetElements sets are "
-                              "values of the recorded input.\n"
+                            ? "  // Not anonymous (full capture): a profile's min, max, mean and "
+                              "quantiles and the elements\n  // SetElements sets are recorded "
+                              "values; values written out are drawn from the profile.\n"
                             : "  // Anonymous: stats capture rounded these statistics; no "
                               "recorded value is written here.\n");
   absl::StrAppend(&out, "  std::vector<repro::Tensor> inputs = {\n");
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
     const SynthesizedInput& in = plan.inputs[i];
+    if (WrittenOut(in)) {
+      absl::StrAppend(&out, "      // Synthesized from the profile (seed ",
+                      absl::StrFormat("0x%x", plan.seed + i * 0x9e3779b97f4a7c15ull), ").\n",
+                      "      ", ValuesExpression(built[i]), ",\n");
+      continue;
+    }
     const Profile& p = in.profile;
     std::vector<std::string> q;
     for (double v : p.quantiles) q.push_back(Literal(v));
@@ -142,7 +177,7 @@ std::string SynthesizedTest(const SynthesisPlan& plan, const std::string& kernel
                     absl::StrJoin(pairs, ", "), "});\n");
   }
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
-    if (plan.inputs[i].profile.symmetric) {
+    if (plan.inputs[i].profile.symmetric && !WrittenOut(plan.inputs[i])) {
       absl::StrAppend(&out, "  // The recorded input was symmetric.\n", "  inputs[", i,
                       "] = repro::testing::Symmetrized(inputs[", i, "]);\n");
     }
