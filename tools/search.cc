@@ -107,8 +107,8 @@ struct KernelReport {
   std::vector<search::WrittenFinding> written;
 };
 
-// "file:line (function)" of each pc, by addr2line on the module that holds
-// it (no symbolizer in abseil gives lines). "?" where unknown.
+// "file:line function" of each pc, by addr2line on the module that holds
+// it (abseil's symbolizer gives no lines). "?" where unknown.
 std::vector<std::string> SourceLines(const std::vector<uint64_t>& pcs) {
   std::vector<std::string> out(pcs.size(), "?");
   std::map<std::string, std::vector<size_t>> by_module;
@@ -121,7 +121,9 @@ std::vector<std::string> SourceLines(const std::vector<uint64_t>& pcs) {
     by_module[info.dli_fname].push_back(i);
   }
   for (const auto& [module, indices] : by_module) {
-    std::string command = absl::StrCat("addr2line -C -f -e '", module, "'");
+    // The module's path single-quoted for the shell, its quotes escaped.
+    std::string command = absl::StrCat("addr2line -C -f -e '",
+                                       absl::StrReplaceAll(module, {{"'", "'\\''"}}), "'");
     for (size_t i : indices) absl::StrAppend(&command, absl::StrFormat(" 0x%x", offsets[i]));
     std::FILE* p = popen(command.c_str(), "r");
     if (p == nullptr) continue;
