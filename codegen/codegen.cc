@@ -1,12 +1,12 @@
 #include "codegen/codegen.h"
 
-#include <charconv>
 #include <cmath>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "codegen/literals.h"
 #include "codegen/synthesis.h"
 #include "core/failure.h"
 #include "core/registry.h"
@@ -35,18 +35,6 @@ std::string QuotedLiteral(absl::string_view s, bool keep_question) {
   return out + "\"";
 }
 
-// A double as an exact C++ expression: the shortest decimal that reads
-// back as the same double (std::to_chars), with a point or an exponent so
-// that it is a double literal.
-std::string Literal(double v) {
-  if (std::isnan(v)) return "kNaN";
-  if (std::isinf(v)) return v > 0 ? "kInf" : "-kInf";
-  char buf[64];
-  const std::to_chars_result r = std::to_chars(buf, buf + sizeof(buf), v);
-  std::string out(buf, r.ptr);
-  if (out.find_first_of(".e") == std::string::npos) out += ".0";
-  return out;
-}
 
 // The policy as the generated test spells it: by category names.
 std::string PolicyExpression(const Policy& policy) {
@@ -104,25 +92,6 @@ bool WrittenOut(const SynthesizedInput& in) {
   return in.overrides.empty() && NumElements(in.shape) <= kWrittenOutElements;
 }
 
-// `t`'s elements (row-major) as a repro::Tensor::FromValues expression.
-std::string ValuesExpression(const Tensor& t) {
-  static const char* const kTypes[] = {"float", "double", "int32_t", "int64_t"};
-  const Tensor c = t.Contiguous();
-  std::vector<std::string> values;
-  for (int64_t i = 0; i < c.size(); ++i) {
-    const double v = c.GetAsDouble(i);
-    if (IsFloat(c.dtype())) {
-      values.push_back(Literal(v));
-    } else if (c.dtype() == DType::kInt64 && v <= -0x1p63) {
-      values.push_back("std::numeric_limits<int64_t>::min()");
-    } else {
-      values.push_back(absl::StrCat(static_cast<int64_t>(v)));
-    }
-  }
-  return absl::StrCat("repro::Tensor::FromValues<", kTypes[static_cast<int>(c.dtype()) & 3],
-                      ">({", absl::StrJoin(values, ", "), "}, {",
-                      absl::StrJoin(c.shape(), ", "), "})");
-}
 
 std::string SynthesizedTest(const SynthesisPlan& plan, const std::string& kernel) {
   const std::vector<Tensor> built = BuildInputs(plan);

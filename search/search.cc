@@ -5,8 +5,10 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <string>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "search/rng.h"
 
 namespace repro {
@@ -23,6 +25,9 @@ constexpr size_t kMaxDetails = 8;
 
 // Seeds kept for dynamic seeding: the latest distinct operands.
 constexpr size_t kMaxSeeds = 256;
+// Passing calls kept for a regression suite, and their size bound (per input).
+constexpr size_t kMaxPassing = 16;
+constexpr int64_t kMaxPassingElements = 16;
 
 struct Individual {
   CallGene gene;
@@ -83,12 +88,15 @@ class Archive {
   }
 
   // Files what `ind` reached at comparison sites and edges; new floating-
-  // point operands go to `seeds` (dynamic seeding).
-  void UpdateCoverage(const Individual& ind, std::vector<double>* seeds) {
+  // point operands go to `seeds` (dynamic seeding). True when it covered
+  // a comparison outcome or an edge no call had.
+  bool UpdateCoverage(const Individual& ind, std::vector<double>* seeds) {
+    bool novel = false;
     for (const SiteRecord& s : ind.coverage.sites) {  // in the order first reached
       auto [it, added] = site_rank_.emplace(s.pc, static_cast<int>(sites_.size()));
       if (added) sites_.push_back({s.pc, 0, ind.index, s.floating});
       Site& site = sites_[it->second];
+      novel |= (s.outcomes & ~site.outcomes) != 0;
       site.outcomes |= s.outcomes;
       if (s.floating && (site.outcomes & 7) != 7) {
         for (double v : {s.a, s.b}) {
@@ -100,8 +108,33 @@ class Archive {
         }
       }
     }
-    for (uint64_t e : ind.coverage.edges) edges_.insert(e);
+    for (uint64_t e : ind.coverage.edges) novel |= edges_.insert(e).second;
+    return novel;
   }
+
+  // Keeps `ind` for a regression suite when it passes (no failure, no
+  // flag) and is `novel` (new coverage) or of a shape of call not kept yet:
+  // dtypes, ranks, layouts and attributes set. Small calls only.
+  void KeepPassing(const Individual& ind, bool novel) {
+    if (passing_.size() >= kMaxPassing || !ind.eval.ok || ind.eval.raised != 0 ||
+        ind.eval.failure != FailureKind::kNone) {
+      return;
+    }
+    std::string signature;
+    for (int i = 0; i < ind.gene.num_inputs; ++i) {
+      const InputGene& in = ind.gene.inputs[i];
+      if (NumElements(in) > kMaxPassingElements) return;
+      absl::StrAppend(&signature, static_cast<int>(in.dtype), ":", in.rank, ":",
+                      static_cast<int>(in.layout), " ");
+    }
+    for (bool set : ind.gene.attr_set) signature += set ? '1' : '0';
+    if (signatures_.insert(signature).second || novel) {
+      passing_.push_back({ind.gene, ind.index});
+    }
+  }
+
+  // The kept passing calls, in the order kept.
+  const std::vector<PassingCall>& passing() const { return passing_; }
 
   // The comparison outcomes not covered yet, sites in the order first
   // reached.
@@ -148,6 +181,8 @@ class Archive {
   std::vector<Site> sites_;
   std::map<uint64_t, int> site_rank_;
   std::set<uint64_t> edges_;
+  std::vector<PassingCall> passing_;
+  std::set<std::string> signatures_;
 };
 
 // A position in a ranked population, biased towards the front (Pynguin's
@@ -306,7 +341,7 @@ SearchResult RunSearch(const KernelDef& kernel, const KernelSchema& schema,
       result.crashes += ind.eval.signal != 0 && !ind.eval.hang;
       result.hangs += ind.eval.hang;
       archive.Update(ind, generation, &result);
-      archive.UpdateCoverage(ind, &seeds);
+      archive.KeepPassing(ind, archive.UpdateCoverage(ind, &seeds));
       std::sort(ind.coverage.sites.begin(), ind.coverage.sites.end(),
                 [](const SiteRecord& x, const SiteRecord& y) { return x.pc < y.pc; });
       pool.push_back(std::move(ind));
@@ -318,6 +353,7 @@ SearchResult RunSearch(const KernelDef& kernel, const KernelSchema& schema,
     }
   }
   result.findings = archive.Findings();
+  result.passing = archive.passing();
   archive.Summarize(&result);
   return result;
 }

@@ -75,6 +75,12 @@ struct Finding {
   int64_t first_covered_at = 0;
 };
 
+// A call that passed, kept for a regression suite.
+struct PassingCall {
+  CallGene gene;
+  int64_t evaluation_index = 0;
+};
+
 struct SearchResult {
   std::string kernel;
   // Ordered by objective, then detail.
@@ -88,6 +94,9 @@ struct SearchResult {
   int64_t hangs = 0;
   // The wall-clock cap stopped the run.
   bool incomplete = false;
+  // Calls that passed (no failure, no flag), small, each new coverage or a
+  // new kind of call: the regression suite's calls (search --suite).
+  std::vector<PassingCall> passing;
   // With instrumented kernels (--config=search): the comparison sites
   // reached, in the order first reached, with the outcomes covered (bit per
   // Outcome), and the edges (basic blocks) seen.

@@ -78,8 +78,15 @@ bazel-bin/tools/codegen --out="$OUT/fixed" --expect=fixed "$DEPS" "$TMP/a" >/dev
   || fail "codegen exited $?"
 bazel-bin/tools/codegen --out="$OUT/failure" --expect=failure "$DEPS" "$TMP/a" >/dev/null \
   || fail "codegen --expect=failure exited $?"
+# Regression suites (--suite): calls that pass, asserted and green today.
+bazel-bin/tools/search --kernel=exp,softmax,matmul,cholesky --seed=7 --evaluations=1500 \
+  --suite --out="$OUT/run" >"$TMP/suite.txt" || fail "search --suite exited $?"
+n_suites=$(grep -c "  suite: " "$TMP/suite.txt")
+[[ $n_suites -eq 4 ]] || fail "$n_suites suites written, want 4: $(cat "$TMP/suite.txt")"
 n=$(ls "$TMP"/a/*.fb | wc -l)
 bazel test --config=quiet --test_output=summary "//$OUT/..." >"$TMP/test.txt" 2>&1
+n_suite_green=$(grep -cE "^//$OUT/run/suites/.* PASSED" "$TMP/test.txt")
+[[ $n_suite_green -eq 4 ]] || fail "$n_suite_green of 4 regression suites are green"
 n_red=$(grep -cE "^//$OUT/fixed/.* FAILED" "$TMP/test.txt")
 n_green=$(grep -cE "^//$OUT/failure/.* PASSED" "$TMP/test.txt")
 [[ $n_red -eq $n ]] || fail "$n_red of $n --expect=fixed tests are red"
@@ -112,4 +119,4 @@ if [[ $failures -ne 0 ]]; then
   echo "search_test: $failures failure(s)"
   exit 1
 fi
-echo "search_test: PASS ($n findings as tests, red and green as expected)"
+echo "search_test: PASS ($n findings as tests, red and green as expected; 4 green suites)"

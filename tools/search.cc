@@ -26,11 +26,13 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "codegen/suite.h"
 #include "core/registry.h"
 #include "search/findings.h"
 #include "search/schema.h"
 #include "search/search.h"
 #include "search/worker_pool.h"
+#include "snapshot/file_system.h"
 #include "tools/cli.h"
 #include "tools/json.h"
 
@@ -48,6 +50,11 @@ ABSL_FLAG(bool, json, false, "print one JSON object instead of the table");
 ABSL_FLAG(bool, coverage, false,
           "list every comparison site with its source line and the outcomes covered "
           "(kernels built with --config=search)");
+ABSL_FLAG(bool, suite, false,
+          "also write a regression suite per kernel (calls that pass, their outputs, flags and "
+          "relations) to OUT/suites/KERNEL_suite");
+ABSL_FLAG(std::string, kernel_deps, "//kernels",
+          "comma-separated Bazel labels of the kernel libraries the suites link");
 ABSL_FLAG(bool, bazel_shard, false,
           "run as a shard of repro_search_test (search/search.bzl): --seed plus the shard's "
           "index, findings into TEST_UNDECLARED_OUTPUTS_DIR/--out");
@@ -105,7 +112,40 @@ struct KernelReport {
   uint64_t seed = 0;
   search::SearchResult result;
   std::vector<search::WrittenFinding> written;
+  // With --suite: the package written (or why none was), and its summary.
+  std::string suite_dir, suite_error;
+  GeneratedSuite suite;
 };
+
+// Writes the regression suite of `report`'s passing calls under
+// OUT/suites/; the outcome goes into `report`.
+void WriteSuite(const KernelDef& kernel, const search::KernelSchema& schema,
+                const std::string& out, KernelReport* report) {
+  std::vector<SuiteCall> calls;
+  for (const search::PassingCall& p : report->result.passing) {
+    search::Call call = search::Materialize(p.gene, schema);
+    calls.push_back({std::move(call.inputs), std::move(call.attrs),
+                     absl::StrCat("search seed ", report->seed, ", evaluation ",
+                                  p.evaluation_index, ": ",
+                                  search::DescribeGene(p.gene, schema))});
+  }
+  SuiteOptions options;
+  options.kernel_deps =
+      absl::StrSplit(absl::GetFlag(FLAGS_kernel_deps), ',', absl::SkipEmpty());
+  absl::StatusOr<GeneratedSuite> suite = GenerateSuite(kernel, calls, options);
+  if (!suite.ok()) {
+    report->suite_error = std::string(suite.status().message());
+    return;
+  }
+  const std::string dir = absl::StrCat(out, "/suites/", suite->name);
+  FileSystem& fs = FileSystem::Default();
+  absl::Status s = fs.CreateDirs(dir);
+  if (s.ok()) s = fs.WriteAtomically(dir + "/BUILD.bazel", suite->build);
+  if (s.ok()) s = fs.WriteAtomically(absl::StrCat(dir, "/", suite->name, "_test.cc"), suite->test_cc);
+  if (!s.ok()) FailUsage(kTool, s.message());  // the output folder is unusable
+  report->suite_dir = dir;
+  report->suite = *std::move(suite);
+}
 
 // "file:line function" of each pc, by addr2line on the module that holds
 // it (abseil's symbolizer gives no lines). "?" where unknown.
@@ -182,6 +222,15 @@ void PrintTable(const std::vector<KernelReport>& reports, const std::string& out
                   static_cast<long long>(k.result.edges));
       if (absl::GetFlag(FLAGS_coverage)) PrintCoverage(k.result);
     }
+    if (!k.suite_dir.empty()) {
+      std::printf("  suite: %s  (%d calls; %d vacuous, left out)\n",
+                  DisplayPath(k.suite_dir).c_str(), k.suite.kept, k.suite.vacuous);
+      for (const std::string& b : k.suite.broken_relations) {
+        std::printf("    relation does not hold: %s\n", b.c_str());
+      }
+    } else if (!k.suite_error.empty()) {
+      std::printf("  suite: none: %s\n", k.suite_error.c_str());
+    }
     for (const search::WrittenFinding& f : k.written) {
       const std::string what =
           f.detail.empty() ? search::ObjectiveName(f.objective)
@@ -213,6 +262,15 @@ void PrintJson(const std::vector<KernelReport>& reports) {
     j.Key("outcomes").Int(k.result.outcomes);
     j.Key("outcomes_covered").Int(k.result.outcomes_covered);
     j.Key("edges").Int(k.result.edges);
+    if (!k.suite_dir.empty()) {
+      j.Key("suite").BeginObject();
+      j.Key("dir").String(DisplayPath(k.suite_dir)).Key("calls").Int(k.suite.kept);
+      j.Key("vacuous").Int(k.suite.vacuous);
+      j.Key("broken_relations").BeginArray();
+      for (const std::string& b : k.suite.broken_relations) j.String(b);
+      j.EndArray();
+      j.EndObject();
+    }
     j.Key("findings").BeginArray();
     for (const search::WrittenFinding& f : k.written) {
       j.BeginObject();
@@ -243,6 +301,12 @@ int Run(const std::vector<std::string>& args) {
   }
   if (absl::GetFlag(FLAGS_timeout_ms) < 1) FailUsage(kTool, "--timeout_ms must be positive");
   if (absl::GetFlag(FLAGS_max_seconds) < 0) FailUsage(kTool, "--max_seconds must be >= 0");
+  for (absl::string_view label : absl::StrSplit(absl::GetFlag(FLAGS_kernel_deps), ',')) {
+    if (!IsBazelLabel(label)) {
+      FailUsage(kTool, absl::StrCat("--kernel_deps: '", label,
+                                    "' is not a Bazel label (//package:target)"));
+    }
+  }
   std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
   if (out.empty()) FailUsage(kTool, "--out must name a folder");
   uint64_t seed = absl::GetFlag(FLAGS_seed);
@@ -286,6 +350,7 @@ int Run(const std::vector<std::string>& args) {
     if (progress) std::fprintf(stderr, "\r\033[K");
     if (!written.ok()) FailUsage(kTool, written.status().message());
     report.written = *std::move(written);
+    if (absl::GetFlag(FLAGS_suite)) WriteSuite(*kernel, schema, out, &report);
     reports.push_back(std::move(report));
   }
   if (absl::GetFlag(FLAGS_json)) {
