@@ -46,7 +46,7 @@ void NormalizeStatus(absl::string_view message, char* out, size_t size) {
   }
   absl::string_view kept = message.substr(0, end);
   while (!kept.empty() && (kept.back() == ' ' || kept.back() == ',' || kept.back() == '(' ||
-                           kept.back() == ':' || kept.back() == '=')) {
+                           kept.back() == ':' || kept.back() == '=' || kept.back() == '-')) {
     kept.remove_suffix(1);
   }
   const size_t n = std::min(kept.size(), size - 1);
