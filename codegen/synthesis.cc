@@ -10,17 +10,19 @@
 
 namespace repro {
 
+Tensor BuildInput(const SynthesisPlan& plan, size_t i) {
+  const SynthesizedInput& in = plan.inputs[i];
+  // Each input its own stream: seed + i * a large odd constant.
+  Tensor t = testing::Synthesize(in.dtype, in.shape, in.profile,
+                                 plan.seed + i * 0x9e3779b97f4a7c15ull);
+  testing::SetElements(t, in.overrides);
+  if (in.profile.symmetric) t = testing::Symmetrized(t);
+  return in.strides.empty() ? t : testing::WithStrides(t, in.strides);
+}
+
 std::vector<Tensor> BuildInputs(const SynthesisPlan& plan) {
   std::vector<Tensor> inputs;
-  for (size_t i = 0; i < plan.inputs.size(); ++i) {
-    const SynthesizedInput& in = plan.inputs[i];
-    // Each input its own stream: seed + i * a large odd constant.
-    Tensor t = testing::Synthesize(in.dtype, in.shape, in.profile,
-                                   plan.seed + i * 0x9e3779b97f4a7c15ull);
-    testing::SetElements(t, in.overrides);
-    if (in.profile.symmetric) t = testing::Symmetrized(t);
-    inputs.push_back(in.strides.empty() ? t : testing::WithStrides(t, in.strides));
-  }
+  for (size_t i = 0; i < plan.inputs.size(); ++i) inputs.push_back(BuildInput(plan, i));
   return inputs;
 }
 
@@ -83,9 +85,15 @@ SynthesisPlan FindSynthesizedInputs(const LoadedSnapshot& snapshot, int max_seed
       in.dtype = static_cast<DType>(r->dtype());
       if (r->shape()) in.shape.assign(r->shape()->begin(), r->shape()->end());
       in.profile = ProfileFromRecord(*r);
+      // The recorded strides, when they are a layout FromBytes can rebuild
+      // (a partial tensor's strides are checked against no data).
       if (r->strides() && r->strides()->size() == in.shape.size()) {
         const Shape strides(r->strides()->begin(), r->strides()->end());
-        if (strides != ContiguousStrides(in.shape)) in.strides = strides;
+        const uint64_t bytes = NumElements(in.shape) * DTypeSize(in.dtype);
+        if (strides != ContiguousStrides(in.shape) &&
+            Tensor::CheckLayout(in.dtype, in.shape, strides, bytes).ok()) {
+          in.strides = strides;
+        }
       }
       plan.inputs.push_back(std::move(in));
     }

@@ -55,6 +55,9 @@ struct SynthesisPlan {
 // Builds the inputs of `plan` (what the generated test does).
 std::vector<Tensor> BuildInputs(const SynthesisPlan& plan);
 
+// Builds input `i` of `plan` alone.
+Tensor BuildInput(const SynthesisPlan& plan, size_t i);
+
 // Searches, in order: plain synthesized data under up to `max_seeds` seeds;
 // the recorded bad input values placed at their positions; the profile's
 // special values (0, ±Inf, NaN, min, max) at the first element of each

@@ -71,6 +71,13 @@ absl::Status CheckTensors(
                                                 t->data() ? t->data()->size() : 0);
       if (!layout.ok()) return fail(layout.message());
     } else {
+      // No data to hold, but the layout must be one a consumer can rebuild
+      // (codegen synthesizes data with the recorded strides).
+      const uint64_t bytes =
+          static_cast<uint64_t>(*count) * DTypeSize(static_cast<DType>(t->dtype()));
+      absl::Status layout =
+          Tensor::CheckLayout(static_cast<DType>(t->dtype()), shape, strides, bytes);
+      if (!layout.ok()) return fail(layout.message());
       const size_t indices = t->sample_index() ? t->sample_index()->size() : 0;
       if (indices != (t->sample() ? t->sample()->size() : 0)) {
         return fail("sample indices and values differ in number");

@@ -49,6 +49,7 @@ out=$(tools/codegen --out="$WORK/ws/mixed" "$WORK/bad" 2>"$WORK/err"); rc=$?
 for f in truncated:"zstd frame" bitflip:"zstd: " wrong_version:"version 99 is newer" \
          wrong_identifier:"not a Repro snapshot" size_mismatch:"input 0: data holds 24 bytes" \
          negative_shape:"input 0: negative dimension" bad_index:"bad element index 0 is outside" \
+         bad_strides:"input 0: bad strides" \
          wrong_arity:"holds 1 input(s); divide takes 2"; do
   name=${f%%:*}
   reason=${f#*:}
@@ -66,10 +67,10 @@ done
 n=$(tools/codegen --json --out="$WORK/ws/json" "$WORK/bad" | python3 -c '
 import json, sys
 rows = [json.loads(l) for l in sys.stdin]
-assert sum("error" in r for r in rows) == 8, rows
+assert sum("error" in r for r in rows) == 9, rows
 assert all(r["target"].startswith("//json/") for r in rows if "target" in r), rows
 print(len(rows))')
-[[ $n == 10 ]] || fail "--json: $n objects, want 10"
+[[ $n == 11 ]] || fail "--json: $n objects, want 11"
 
 # Bad usage: one line, exit 2, nothing written.
 for args in "--expect=maybe $snap" "--out=/proc/x $snap" "--out=$WORK/ws $snap" "" "--nope $snap" \

@@ -85,6 +85,7 @@ for f in truncated:"zstd frame" bitflip:"" wrong_version:"version 99 is newer" \
          wrong_identifier:"not a Repro snapshot" unknown_kernel:"unknown kernel 'no_such_kernel'" \
          size_mismatch:"input 0: data holds 24 bytes" \
          negative_shape:"input 0: negative dimension" bad_index:"bad element index 0 is outside" \
+         bad_strides:"input 0: bad strides" \
          wrong_arity:"holds 1 input(s); divide takes 2"; do
   name=${f%%:*}
   reason=${f#*:}

@@ -8,6 +8,7 @@
 //   unknown_kernel.fb   kernel "no_such_kernel"
 //   size_mismatch.fb    an input whose data is shorter than its shape needs
 //   negative_shape.fb   a stats snapshot whose input has shape [-1]
+//   bad_strides.fb      a stats snapshot whose input [2,2] has strides [-1,5]
 //   bad_index.fb        an empty output with a bad element at index 0
 //   wrong_arity.fb      divide with one input (kernels index theirs unchecked)
 #include <cstdio>
@@ -71,6 +72,21 @@ std::string NegativeShape() {
                 kFileIdentifier);
 }
 
+// Strides no buffer can have (codegen rebuilt them and aborted).
+std::string BadStrides() {
+  flatbuffers::FlatBufferBuilder b;
+  std::vector<int64_t> shape = {2, 2}, strides = {-1, 5};
+  auto t = fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, &strides, nullptr,
+                                        /*partial=*/true);
+  std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs = {t};
+  auto outcome = fb::CreateOutcomeDirect(b, fb::Failure_Divide);
+  return Finish(b,
+                fb::CreateSnapshotDirect(b, kFormatVersion, "log", 1, nullptr,
+                                         Policy::Default().bits(), fb::Capture_Stats,
+                                         &inputs, nullptr, outcome),
+                kFileIdentifier);
+}
+
 // An empty output with a bad element at index 0 (codegen divided by the
 // output's size to place it).
 std::string BadIndex() {
@@ -111,6 +127,7 @@ int Main(const std::string& dir) {
       {"unknown_kernel.fb", Raw(kFormatVersion, "no_such_kernel", 32, kFileIdentifier)},
       {"size_mismatch.fb", Raw(kFormatVersion, "log", 24, kFileIdentifier)},
       {"negative_shape.fb", NegativeShape()},
+      {"bad_strides.fb", BadStrides()},
       {"bad_index.fb", BadIndex()},
       {"wrong_arity.fb", RawWithInputs(kFormatVersion, "divide", 32, kFileIdentifier, 1)},
   };
