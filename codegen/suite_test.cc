@@ -13,11 +13,13 @@ const KernelDef& Kernel(const char* name) { return *Registry::Global().Find(name
 TEST(SuiteTest, KeepsCallsWhoseAssertionsRejectEveryMutant) {
   std::vector<SuiteCall> calls = {
       {{Tensor::FromValues<double>({0.0, 1.0, -2.5}, {3})}, Attrs(), "a plain call"},
-      // exp of a huge negative: zeros, whose sign flip a 4-ulp bound cannot see.
+      // exp of a huge negative: zeros, whose sign flip (1 ulp) a 4-ulp bound cannot see.
       {{Tensor::FromValues<double>({-1000.0, -2000.0}, {2})}, Attrs(), "all zeros"},
       {{Tensor::FromValues<float>({0.5f, 2.0f}, {2})}, Attrs(), "float32"},
   };
-  absl::StatusOr<GeneratedSuite> s = GenerateSuite(Kernel("exp"), calls, SuiteOptions());
+  SuiteOptions four_ulp;
+  four_ulp.max_ulp = 4;
+  absl::StatusOr<GeneratedSuite> s = GenerateSuite(Kernel("exp"), calls, four_ulp);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->name, "exp_suite");
   EXPECT_EQ(s->kept, 2);
@@ -42,7 +44,10 @@ TEST(SuiteTest, RelationsAreAssertedWhereTheyHold) {
 
 TEST(SuiteTest, NothingKeptIsAnError) {
   std::vector<SuiteCall> calls = {{{Tensor::FromValues<double>({0.0}, {1})}, Attrs(), "x"}};
-  EXPECT_FALSE(GenerateSuite(Kernel("negative"), calls, SuiteOptions()).ok());  // -0: vacuous
+  SuiteOptions four_ulp;
+  four_ulp.max_ulp = 4;
+  EXPECT_FALSE(GenerateSuite(Kernel("negative"), calls, four_ulp).ok());  // -0: vacuous
+  EXPECT_TRUE(GenerateSuite(Kernel("negative"), calls, SuiteOptions()).ok());  // 0 ulp: not
 }
 
 }  // namespace

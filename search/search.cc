@@ -98,7 +98,7 @@ class Archive {
       Site& site = sites_[it->second];
       novel |= (s.outcomes & ~site.outcomes) != 0;
       site.outcomes |= s.outcomes;
-      if (s.floating && (site.outcomes & 7) != 7) {
+      if ((site.outcomes & 7) != 7) {  // floats and integers alike
         for (double v : {s.a, s.b}) {
           if (!std::isfinite(v) || std::find(seeds->begin(), seeds->end(), v) != seeds->end()) {
             continue;

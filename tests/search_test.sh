@@ -83,8 +83,20 @@ bazel-bin/tools/search --kernel=exp,softmax,matmul,cholesky --seed=7 --evaluatio
   --suite --out="$OUT/run" >"$TMP/suite.txt" || fail "search --suite exited $?"
 n_suites=$(grep -c "  suite: " "$TMP/suite.txt")
 [[ $n_suites -eq 4 ]] || fail "$n_suites suites written, want 4: $(cat "$TMP/suite.txt")"
+# A suite of planted_scale (3x) is green on today's build and red against
+# the kernel's variant one ulp off: the same test linked with the variant.
+bazel-bin/tools/search_planted --kernel=planted_scale --seed=7 --evaluations=500 --suite \
+  --kernel_deps=//kernels,//search:planted_scale --out="$OUT/scale" >/dev/null \
+  || fail "search --suite of planted_scale exited $?"
+cp -r "$OUT/scale/suites/planted_scale_suite" "$OUT/scale/suites/planted_scale_ulp"
+sed -i 's#"//search:planted_scale"#"//search:planted_scale_ulp"#' \
+  "$OUT/scale/suites/planted_scale_ulp/BUILD.bazel"
 n=$(ls "$TMP"/a/*.fb | wc -l)
 bazel test --config=quiet --test_output=summary "//$OUT/..." >"$TMP/test.txt" 2>&1
+grep -qE "^//$OUT/scale/suites/planted_scale_suite:.* PASSED" "$TMP/test.txt" \
+  || fail "the planted_scale suite is not green on today's build"
+grep -qE "^//$OUT/scale/suites/planted_scale_ulp:.* FAILED" "$TMP/test.txt" \
+  || fail "the planted_scale suite is not red against the one-ulp variant"
 n_suite_green=$(grep -cE "^//$OUT/run/suites/.* PASSED" "$TMP/test.txt")
 [[ $n_suite_green -eq 4 ]] || fail "$n_suite_green of 4 regression suites are green"
 n_red=$(grep -cE "^//$OUT/fixed/.* FAILED" "$TMP/test.txt")
@@ -112,6 +124,21 @@ grep -q "planted_kernels.cc:[0-9]* .*PlantedWindow" "$TMP/guided.txt" \
 ls "$TMP"/unguided/planted_window-overflow-*.fb >/dev/null 2>&1 \
   && fail "the unguided search found the window: the planted case is too easy"
 
+# An exact floating-point constant and an integer equality: found by the
+# guided search, not by random search with the same seed and budget.
+for k in planted_constant:overflow planted_integer:error; do
+  kernel=${k%%:*}
+  objective=${k#*:}
+  $GUIDED --kernel="$kernel" --seed=7 --evaluations=3000 --out="$TMP/g_$kernel" >/dev/null \
+    || fail "guided search of $kernel exited $?"
+  ls "$TMP/g_$kernel/$kernel-$objective-"*.fb >/dev/null 2>&1 \
+    || fail "the guided search did not find $kernel's $objective"
+  $GUIDED --random --kernel="$kernel" --seed=7 --evaluations=3000 --out="$TMP/r_$kernel" \
+    >/dev/null || fail "random search of $kernel exited $?"
+  ls "$TMP/r_$kernel/$kernel-$objective-"*.fb >/dev/null 2>&1 \
+    && fail "random search found $kernel's $objective: the planted case is too easy"
+done
+
 # bazel-bin follows the last build: point it back at the normal one.
 bazel build --config=quiet //tools:search >/dev/null 2>&1
 
@@ -119,4 +146,4 @@ if [[ $failures -ne 0 ]]; then
   echo "search_test: $failures failure(s)"
   exit 1
 fi
-echo "search_test: PASS ($n findings as tests, red and green as expected; 4 green suites)"
+echo "search_test: PASS ($n findings as tests, red and green as expected; suites green, and red on a one-ulp change)"

@@ -53,6 +53,8 @@ ABSL_FLAG(bool, coverage, false,
 ABSL_FLAG(bool, suite, false,
           "also write a regression suite per kernel (calls that pass, their outputs, flags and "
           "relations) to OUT/suites/KERNEL_suite");
+ABSL_FLAG(double, suite_max_ulp, 0,
+          "ulps a suite lets an output move before it is red (0: bit-identical)");
 ABSL_FLAG(std::string, kernel_deps, "//kernels",
           "comma-separated Bazel labels of the kernel libraries the suites link");
 ABSL_FLAG(bool, bazel_shard, false,
@@ -130,6 +132,7 @@ void WriteSuite(const KernelDef& kernel, const search::KernelSchema& schema,
                                   search::DescribeGene(p.gene, schema))});
   }
   SuiteOptions options;
+  options.max_ulp = absl::GetFlag(FLAGS_suite_max_ulp);
   options.kernel_deps =
       absl::StrSplit(absl::GetFlag(FLAGS_kernel_deps), ',', absl::SkipEmpty());
   absl::StatusOr<GeneratedSuite> suite = GenerateSuite(kernel, calls, options);
