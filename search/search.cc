@@ -38,10 +38,9 @@ struct Individual {
 };
 
 // What the search wants: a failure objective, or an outcome of a
-// comparison site (--config=search), the site by its rank in the archive.
+// comparison site (--config=search).
 struct Goal {
   int objective = -1;  // an Objective, or -1 for a comparison
-  int site = 0;
   uint64_t pc = 0;
   Outcome outcome = kLess;
 };
@@ -143,7 +142,7 @@ class Archive {
       const int outcomes = sites_[i].floating ? kNumOutcomes : kUnordered;
       for (int o = 0; o < outcomes; ++o) {
         if (!(sites_[i].outcomes & (1u << o))) {
-          goals->push_back({-1, static_cast<int>(i), sites_[i].pc, static_cast<Outcome>(o)});
+          goals->push_back({-1, sites_[i].pc, static_cast<Outcome>(o)});
         }
       }
     }
