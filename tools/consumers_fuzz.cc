@@ -3,8 +3,12 @@
 // data from the profiles), codegen's package (whose synthesis search runs
 // the kernel) and an in-process replay. Any accepted snapshot must give
 // output or a clear error, never a crash, a hang or a sanitizer report.
-//   bazel run --config=fuzz //tools:consumers_fuzz -- -max_total_time=60 CORPUS
+//   ASAN_OPTIONS=allocator_may_return_null=1 \
+//     bazel run --config=fuzz //tools:consumers_fuzz -- -max_total_time=60 CORPUS
 // where CORPUS holds decompressed snapshots (zstd -d snap.fb -o snap.bin).
+// allocator_may_return_null: a kernel asked for a huge output (a valid
+// shape of 10^12 elements) gets std::bad_alloc, which run-and-classify
+// turns into an error status, as in a build without ASan; ASan would abort.
 #include <cstddef>
 #include <cstdint>
 #include <string>
