@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cfloat>
 #include <cstring>
 #include <limits>
 
@@ -213,6 +214,25 @@ double Fitness(Objective objective, const Evaluation& e) {
       break;  // nothing observable leads there
   }
   return Graded(1);
+}
+
+double FitnessWithCoverage(Objective objective, const Evaluation& e, const CallCoverage& c) {
+  const double base = Fitness(objective, e);
+  if (base == 0 ||
+      (objective != Objective::kOverflow && objective != Objective::kInfFromFinite)) {
+    return base;
+  }
+  double best = base;
+  const double threshold = std::numeric_limits<float>::max();  // float32's, or above
+  for (const SiteRecord& s : c.sites) {
+    if (!s.floating) continue;
+    const double hi = std::max(std::fabs(s.a), std::fabs(s.b));
+    const double lo = std::min(std::fabs(s.a), std::fabs(s.b));
+    if (hi >= threshold && lo > 0 && lo < hi && std::isfinite(lo)) {
+      best = std::min(best, Graded(std::log2(std::min(hi, DBL_MAX) / lo)));
+    }
+  }
+  return best;
 }
 
 std::string FindingDetail(Objective objective, const Evaluation& e) {

@@ -23,6 +23,7 @@
 #include "core/failure.h"
 #include "core/fp_env.h"
 #include "core/registry.h"
+#include "search/coverage.h"
 #include "search/genome.h"
 #include "search/schema.h"
 
@@ -90,6 +91,13 @@ bool Covers(Objective objective, const Evaluation& e);
 
 // 0 when `e` covers `objective`; otherwise in [0.5, 1), smaller when nearer.
 double Fitness(Objective objective, const Evaluation& e);
+
+// Fitness, also graded by the traced comparison operands (--config=search):
+// for overflow and inf-from-finite, a comparison of |x| against the
+// largest finite value or infinity (what std::isfinite(x) compiles to)
+// tells how many binary orders of magnitude x is from overflowing. The
+// smaller of that and Fitness().
+double FitnessWithCoverage(Objective objective, const Evaluation& e, const CallCoverage& c);
 
 // What distinguishes findings of one objective: the status text of an
 // error, "SIGSEGV" for a crash, empty otherwise.

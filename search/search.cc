@@ -49,7 +49,9 @@ struct Goal {
 // outcome, from the distance in float ordinals (integers plainly) on a
 // log scale, 1 when the site was not reached.
 double GoalFitness(const Goal& goal, const Individual& ind) {
-  if (goal.objective >= 0) return Fitness(static_cast<Objective>(goal.objective), ind.eval);
+  if (goal.objective >= 0) {
+    return FitnessWithCoverage(static_cast<Objective>(goal.objective), ind.eval, ind.coverage);
+  }
   const auto& sites = ind.coverage.sites;
   auto it = std::lower_bound(sites.begin(), sites.end(), goal.pc,
                              [](const SiteRecord& s, uint64_t pc) { return s.pc < pc; });

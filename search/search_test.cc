@@ -1,5 +1,6 @@
 #include "search/search.h"
 
+#include <cfloat>
 #include <csignal>
 #include <cstring>
 #include <memory>
@@ -126,6 +127,27 @@ TEST(WorkerPool, TheMasterSurvivesCrashingAndHangingWorkers) {
   EXPECT_GE((*pool)->restarts(), crash.crashes + hang.hangs);
   // And the pool still evaluates ordinary calls afterwards.
   EXPECT_THAT(Covered(SearchFor("exp", **pool, 1000)), Contains("overflow"));
+}
+
+TEST(Objectives, TracedOperandsGradeOverflow) {
+  Evaluation e;  // ran, no flag, no finite output to grade
+  const double alone = Fitness(Objective::kOverflow, e);
+  auto traced = [&](double x) {
+    CallCoverage c;
+    SiteRecord isfinite_check;  // |x| compared with the largest double
+    isfinite_check.floating = true;
+    isfinite_check.a = x;
+    isfinite_check.b = DBL_MAX;
+    c.sites.push_back(isfinite_check);
+    return FitnessWithCoverage(Objective::kOverflow, e, c);
+  };
+  EXPECT_LT(traced(1e10), alone);
+  EXPECT_LT(traced(1e200), traced(1e10));  // nearer overflow, fitter
+  EXPECT_GT(traced(1e200), 0);              // not covered: no flag yet
+  EXPECT_EQ(FitnessWithCoverage(Objective::kDivide, e, CallCoverage()),
+            Fitness(Objective::kDivide, e));
+  e.raised = kFpOverflow;
+  EXPECT_EQ(traced(1e10), 0);
 }
 
 TEST(WorkerPool, RejectsBadOptions) {
