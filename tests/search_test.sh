@@ -112,13 +112,15 @@ UNGUIDED=$TMP/search_planted_unguided
 cp bazel-bin/tools/search_planted "$UNGUIDED"
 bazel build --config=search --config=quiet //tools:search_planted || exit 1
 GUIDED=bazel-out/k8-fastbuildsearch/bin/tools/search_planted
-$GUIDED --kernel=planted_window --seed=7 --evaluations=3000 --coverage --out="$TMP/guided" \
-  >"$TMP/guided.txt" || fail "guided search exited $?"
+$GUIDED --kernel=planted_window --seed=7 --evaluations=3000 --coverage --compare_random \
+  --out="$TMP/guided" >"$TMP/guided.txt" || fail "guided search exited $?"
 ls "$TMP"/guided/planted_window-overflow-*.fb >/dev/null 2>&1 \
   || fail "the guided search did not find the planted window: $(cat "$TMP/guided.txt")"
 grep -qE "coverage: [0-9]+ comparison sites" "$TMP/guided.txt" || fail "no coverage line"
 grep -q "planted_kernels.cc:[0-9]* .*PlantedWindow" "$TMP/guided.txt" \
   || fail "--coverage does not name the planted comparison's source line"
+grep -qE "PlantedWindow: covered .*== \(only\)" "$TMP/guided.txt" \
+  || fail "--compare_random does not mark the equality only the guided search reached"
 "$UNGUIDED" --kernel=planted_window --seed=7 --evaluations=3000 \
   --out="$TMP/unguided" >/dev/null || fail "unguided search exited $?"
 ls "$TMP"/unguided/planted_window-overflow-*.fb >/dev/null 2>&1 \

@@ -50,6 +50,9 @@ ABSL_FLAG(bool, json, false, "print one JSON object instead of the table");
 ABSL_FLAG(bool, coverage, false,
           "list every comparison site with its source line and the outcomes covered "
           "(kernels built with --config=search)");
+ABSL_FLAG(bool, compare_random, false,
+          "with --coverage: also run random search with the same budget and mark each "
+          "covered outcome that random search reached too");
 ABSL_FLAG(bool, suite, false,
           "also write a regression suite per kernel (calls that pass, their outputs, flags and "
           "relations) to OUT/suites/KERNEL_suite");
@@ -114,6 +117,8 @@ struct KernelReport {
   uint64_t seed = 0;
   search::SearchResult result;
   std::vector<search::WrittenFinding> written;
+  // With --compare_random: the outcomes random search covered, by site.
+  std::map<uint64_t, uint8_t> random_outcomes;
   // With --suite: the package written (or why none was), and its summary.
   std::string suite_dir, suite_error;
   GeneratedSuite suite;
@@ -186,7 +191,11 @@ std::vector<std::string> SourceLines(const std::vector<uint64_t>& pcs) {
   return out;
 }
 
-void PrintCoverage(const search::SearchResult& r) {
+// Each comparison site's source line and outcomes; with --compare_random,
+// a covered outcome random search did not reach is marked "(only)".
+void PrintCoverage(const KernelReport& k) {
+  const search::SearchResult& r = k.result;
+  const bool compare = absl::GetFlag(FLAGS_compare_random);
   std::vector<uint64_t> pcs;
   for (const auto& s : r.sites) pcs.push_back(s.pc);
   const std::vector<std::string> lines = SourceLines(pcs);
@@ -194,8 +203,15 @@ void PrintCoverage(const search::SearchResult& r) {
   for (size_t i = 0; i < r.sites.size(); ++i) {
     std::vector<std::string> taken, missed;
     const int outcomes = r.sites[i].floating ? search::kNumOutcomes : search::kUnordered;
+    auto it = k.random_outcomes.find(r.sites[i].pc);
+    const uint8_t by_random = it == k.random_outcomes.end() ? 0 : it->second;
     for (int o = 0; o < outcomes; ++o) {
-      (r.sites[i].outcomes & (1u << o) ? taken : missed).push_back(kOutcome[o]);
+      if (r.sites[i].outcomes & (1u << o)) {
+        taken.push_back(absl::StrCat(kOutcome[o],
+                                     compare && !(by_random & (1u << o)) ? " (only)" : ""));
+      } else {
+        missed.push_back(kOutcome[o]);
+      }
     }
     std::printf("    %s: covered %s; not %s\n", lines[i].c_str(),
                 taken.empty() ? "none" : absl::StrJoin(taken, " ").c_str(),
@@ -223,7 +239,7 @@ void PrintTable(const std::vector<KernelReport>& reports, const std::string& out
       std::printf("  coverage: %d comparison sites, %d of %d outcomes, %lld edges\n",
                   k.result.comparison_sites, k.result.outcomes_covered, k.result.outcomes,
                   static_cast<long long>(k.result.edges));
-      if (absl::GetFlag(FLAGS_coverage)) PrintCoverage(k.result);
+      if (absl::GetFlag(FLAGS_coverage)) PrintCoverage(k);
     }
     if (!k.suite_dir.empty()) {
       std::printf("  suite: %s  (%d calls; %d vacuous, left out)\n",
@@ -344,6 +360,14 @@ int Run(const std::vector<std::string>& args) {
     KernelReport report;
     report.seed = seed;
     report.result = search::RunSearch(*kernel, schema, **pool, options);
+    if (absl::GetFlag(FLAGS_compare_random) && !options.random_only) {
+      search::SearchOptions random = options;
+      random.random_only = true;
+      random.progress = nullptr;
+      for (const auto& site : search::RunSearch(*kernel, schema, **pool, random).sites) {
+        report.random_outcomes[site.pc] = site.outcomes;
+      }
+    }
     if (progress) std::fprintf(stderr, "\rsearch: %s: shrinking and replaying the findings\033[K", kernel->name.c_str());
     absl::StatusOr<std::vector<search::WrittenFinding>> written = search::WriteFindings(
         report.result, *kernel, schema, **pool,
