@@ -15,8 +15,10 @@ struct Negative {
   static constexpr FpFlags kInfFlag = 0;
   template <typename T>
   static T Ref(T x) { return -x; }
+  // Not -x: Eigen 3.4's AVX negation is 0 - x, which makes -(+0) = +0 in
+  // every full packet; multiplying by -1 gives -0 like the scalar tail.
   template <typename A>
-  static auto Vec(const A& x) { return -x; }
+  static auto Vec(const A& x) { return x * typename A::Scalar(-1); }
   template <typename T>
   static T Int(T x) { return WrapSub(T{0}, x); }
 };
