@@ -20,6 +20,11 @@ absl::StatusOr<Shape> BroadcastShapes(absl::Span<const int64_t> a,
     }
     out[i] = da == 1 ? db : da;
   }
+  // [2^30, 1] with [1, 2^30] is a valid broadcast of an impossible tensor.
+  if (absl::StatusOr<int64_t> n = CheckedNumElements(out); !n.ok()) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "broadcasting ", ShapeToString(a), " with ", ShapeToString(b), ": ", n.status().message()));
+  }
   return out;
 }
 

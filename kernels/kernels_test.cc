@@ -170,5 +170,20 @@ TEST(KernelsTest, DeterministicRepeatedCalls) {
   }
 }
 
+TEST(KernelsTest, ImpossibleResultShapesAreErrorsNotAborts) {
+  // Found by the consumers fuzzer: valid inputs whose result could not exist.
+  const Tensor tall = Tensor::Zeros(DType::kFloat64, {1 << 20, 0});
+  const Tensor wide = Tensor::Zeros(DType::kFloat64, {0, int64_t{1} << 40});
+  absl::StatusOr<Tensor> product = Call("matmul", {tall, wide});
+  EXPECT_EQ(product.status().code(), absl::StatusCode::kResourceExhausted) << product.status();
+  // Zero elements each, but the broadcast shape's other dims multiply past
+  // what a tensor may have.
+  const Tensor column = Tensor::Zeros(DType::kFloat64, {int64_t{1} << 30, 1, 0});
+  const Tensor row = Tensor::Zeros(DType::kFloat64, {1, int64_t{1} << 30, 0});
+  absl::StatusOr<Tensor> sum = Call("add", {column, row});
+  EXPECT_FALSE(sum.ok());
+  EXPECT_NE(sum.status().message().find("too large"), absl::string_view::npos) << sum.status();
+}
+
 }  // namespace
 }  // namespace repro

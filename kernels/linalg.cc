@@ -77,6 +77,11 @@ absl::StatusOr<Tensor> Matmul(absl::Span<const Tensor> in, const Attrs&) {
   Shape out_shape = *batch;
   if (!a_vec) out_shape.push_back(n);
   if (!b_vec) out_shape.push_back(m);
+  if (absl::StatusOr<int64_t> count = CheckedNumElements(out_shape); !count.ok()) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("matmul: the result ", ShapeToString(out_shape), ": ",
+                     count.status().message()));
+  }
   Tensor out = Tensor::Empty(dtype, out_shape);
   // Batch positions of a and b (in matrices) for each output matrix.
   Tensor a_index = Tensor::Empty(DType::kInt64, a_batch);
