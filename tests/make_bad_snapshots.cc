@@ -13,6 +13,7 @@
 //   wrong_arity.fb      divide with one input (kernels index theirs unchecked)
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "flatbuffers/flatbuffers.h"
 #include "snapshot/codec.h"
@@ -56,27 +57,12 @@ std::string RawWithInputs(uint32_t version, const char* kernel, int64_t data_byt
                 id);
 }
 
-// A stats snapshot whose input has a negative dimension (a reader that
-// skipped partial tensors let it reach the synthesizer's allocation).
-std::string NegativeShape() {
+// A stats snapshot of log(x) whose input has `shape` and `strides` (no
+// data: the reader checks the layout alone).
+std::string StatsLog(std::vector<int64_t> shape, std::vector<int64_t> strides) {
   flatbuffers::FlatBufferBuilder b;
-  std::vector<int64_t> shape = {-1};
-  auto t = fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, nullptr, nullptr,
-                                        /*partial=*/true);
-  std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs = {t};
-  auto outcome = fb::CreateOutcomeDirect(b, fb::Failure_Divide);
-  return Finish(b,
-                fb::CreateSnapshotDirect(b, kFormatVersion, "log", 1, nullptr,
-                                         Policy::Default().bits(), fb::Capture_Stats,
-                                         &inputs, nullptr, outcome),
-                kFileIdentifier);
-}
-
-// Strides no buffer can have (codegen rebuilt them and aborted).
-std::string BadStrides() {
-  flatbuffers::FlatBufferBuilder b;
-  std::vector<int64_t> shape = {2, 2}, strides = {-1, 5};
-  auto t = fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape, &strides, nullptr,
+  auto t = fb::CreateTensorRecordDirect(b, fb::DType_Float64, &shape,
+                                        strides.empty() ? nullptr : &strides, nullptr,
                                         /*partial=*/true);
   std::vector<flatbuffers::Offset<fb::TensorRecord>> inputs = {t};
   auto outcome = fb::CreateOutcomeDirect(b, fb::Failure_Divide);
@@ -126,8 +112,11 @@ int Main(const std::string& dir) {
       {"wrong_identifier.fb", Raw(kFormatVersion, "log", 32, "XXXX")},
       {"unknown_kernel.fb", Raw(kFormatVersion, "no_such_kernel", 32, kFileIdentifier)},
       {"size_mismatch.fb", Raw(kFormatVersion, "log", 24, kFileIdentifier)},
-      {"negative_shape.fb", NegativeShape()},
-      {"bad_strides.fb", BadStrides()},
+      // A negative dimension: a reader that skipped partial tensors let it
+      // reach the synthesizer's allocation.
+      {"negative_shape.fb", StatsLog({-1}, {})},
+      // Strides no buffer can have: codegen rebuilt them and aborted.
+      {"bad_strides.fb", StatsLog({2, 2}, {-1, 5})},
       {"bad_index.fb", BadIndex()},
       {"wrong_arity.fb", RawWithInputs(kFormatVersion, "divide", 32, kFileIdentifier, 1)},
   };
