@@ -93,6 +93,14 @@ std::string CppStringLiteral(absl::string_view s);
 // `s` as a Starlark string literal, quotes included.
 std::string StarlarkStringLiteral(absl::string_view s);
 
+// The BUILD.bazel of a generated test package: one small cc_test
+// `<name>_test` of `src`, with `data` files, linking `kernel_deps` (escaped)
+// and then `deps` (written as given). `generator` names what wrote it.
+std::string TestBuildFile(absl::string_view generator, absl::string_view name,
+                          absl::string_view src, const std::vector<std::string>& data,
+                          const std::vector<std::string>& kernel_deps,
+                          const std::vector<std::string>& deps);
+
 // `s` made safe for a // comment: printable ASCII only, one line.
 std::string CommentText(absl::string_view s);
 

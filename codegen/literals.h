@@ -14,6 +14,12 @@
 
 namespace repro {
 
+// The definitions of the names Literal writes for the special values; a
+// generated file puts them into its (anonymous) namespace.
+inline constexpr char kSpecialValueConstants[] =
+    "[[maybe_unused]] constexpr double kInf = std::numeric_limits<double>::infinity();\n"
+    "[[maybe_unused]] constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();\n";
+
 // A double: the shortest decimal that reads back as the same double
 // (std::to_chars), with a point or an exponent so that it is a double
 // literal; kNaN, kInf, -kInf for the special values.
