@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/strings/strip.h"
 #include "snapshot/file_system.h"
@@ -177,6 +178,17 @@ bool IsBazelLabel(absl::string_view label) {
   if (!package.empty() && !is_name(package, "_.-/")) return false;
   if (colon == absl::string_view::npos) return !package.empty();
   return is_name(label.substr(colon + 1), "_.-/+=,@~");
+}
+
+std::vector<std::string> KernelDepsOrDie(absl::string_view tool, absl::string_view flag) {
+  std::vector<std::string> labels = absl::StrSplit(flag, ',');
+  for (const std::string& label : labels) {
+    if (!IsBazelLabel(label)) {
+      FailUsage(tool, absl::StrCat("--kernel_deps: '", label,
+                                   "' is not a Bazel label (//package:target)"));
+    }
+  }
+  return labels;
 }
 
 }  // namespace repro

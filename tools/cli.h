@@ -58,6 +58,11 @@ absl::StatusOr<std::string> BazelPackageOf(const std::string& dir);
 // `@repo//pkg:target`, with the characters Bazel allows in names.
 bool IsBazelLabel(absl::string_view label);
 
+// The labels of a --kernel_deps flag (comma-separated); prints
+// "<tool>: --kernel_deps: 'X' is not a Bazel label ..." and exits 2 for the
+// first that is not one (an empty one included).
+std::vector<std::string> KernelDepsOrDie(absl::string_view tool, absl::string_view flag);
+
 }  // namespace repro
 
 #endif  // REPRO_TOOLS_CLI_H_

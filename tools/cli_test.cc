@@ -60,6 +60,15 @@ TEST(CliTest, BazelLabels) {
   }
 }
 
+TEST(CliTest, KernelDepsAreLabelsOrTheToolExits2) {
+  EXPECT_THAT(KernelDepsOrDie("t", "//kernels,//examples:gather_kernel"),
+              ::testing::ElementsAre("//kernels", "//examples:gather_kernel"));
+  EXPECT_EXIT(KernelDepsOrDie("t", "//kernels,not-a-label"), ::testing::ExitedWithCode(2),
+              "t: --kernel_deps: 'not-a-label' is not a Bazel label");
+  EXPECT_EXIT(KernelDepsOrDie("t", "//kernels,"), ::testing::ExitedWithCode(2),
+              "--kernel_deps: '' is not a Bazel label");
+}
+
 TEST(JsonTest, EscapesAndNests) {
   JsonWriter j;
   j.Key("a\"b").String("line\nnext").Key("n").Int(-3).Key("x").Double(0.5);

@@ -14,7 +14,6 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "codegen/codegen.h"
 #include "core/registry.h"
 #include "snapshot/file_system.h"
@@ -51,13 +50,7 @@ int Run(const std::vector<std::string>& args) {
   } else if (expect != "fixed") {
     FailUsage(kTool, "--expect must be auto, fixed or failure");
   }
-  options.kernel_deps = absl::StrSplit(absl::GetFlag(FLAGS_kernel_deps), ',', absl::SkipEmpty());
-  for (const std::string& label : options.kernel_deps) {
-    if (!IsBazelLabel(label)) {
-      FailUsage(kTool, absl::StrCat("--kernel_deps: '", label,
-                                    "' is not a Bazel label (//package:target)"));
-    }
-  }
+  options.kernel_deps = KernelDepsOrDie(kTool, absl::GetFlag(FLAGS_kernel_deps));
   InstallMonitor(nullptr);  // codegen runs kernels; it never records them
   FileSystem& fs = FileSystem::Default();
   const std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));

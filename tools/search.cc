@@ -124,10 +124,11 @@ struct KernelReport {
   GeneratedSuite suite;
 };
 
-// Writes the regression suite of `report`'s passing calls under
-// OUT/suites/; the outcome goes into `report`.
+// Writes the regression suite of `report`'s passing calls, linking
+// `kernel_deps`, under OUT/suites/; the outcome goes into `report`.
 void WriteSuite(const KernelDef& kernel, const search::KernelSchema& schema,
-                const std::string& out, KernelReport* report) {
+                const std::vector<std::string>& kernel_deps, const std::string& out,
+                KernelReport* report) {
   std::vector<SuiteCall> calls;
   for (const search::PassingCall& p : report->result.passing) {
     search::Call call = search::Materialize(p.gene, schema);
@@ -138,8 +139,7 @@ void WriteSuite(const KernelDef& kernel, const search::KernelSchema& schema,
   }
   SuiteOptions options;
   options.max_ulp = absl::GetFlag(FLAGS_suite_max_ulp);
-  options.kernel_deps =
-      absl::StrSplit(absl::GetFlag(FLAGS_kernel_deps), ',', absl::SkipEmpty());
+  options.kernel_deps = kernel_deps;
   absl::StatusOr<GeneratedSuite> suite = GenerateSuite(kernel, calls, options);
   if (!suite.ok()) {
     report->suite_error = std::string(suite.status().message());
@@ -320,12 +320,8 @@ int Run(const std::vector<std::string>& args) {
   }
   if (absl::GetFlag(FLAGS_timeout_ms) < 1) FailUsage(kTool, "--timeout_ms must be positive");
   if (absl::GetFlag(FLAGS_max_seconds) < 0) FailUsage(kTool, "--max_seconds must be >= 0");
-  for (absl::string_view label : absl::StrSplit(absl::GetFlag(FLAGS_kernel_deps), ',')) {
-    if (!IsBazelLabel(label)) {
-      FailUsage(kTool, absl::StrCat("--kernel_deps: '", label,
-                                    "' is not a Bazel label (//package:target)"));
-    }
-  }
+  const std::vector<std::string> kernel_deps =
+      KernelDepsOrDie(kTool, absl::GetFlag(FLAGS_kernel_deps));
   std::string out = ResolveUserPath(absl::GetFlag(FLAGS_out));
   if (out.empty()) FailUsage(kTool, "--out must name a folder");
   uint64_t seed = absl::GetFlag(FLAGS_seed);
@@ -377,7 +373,7 @@ int Run(const std::vector<std::string>& args) {
     if (progress) std::fprintf(stderr, "\r\033[K");
     if (!written.ok()) FailUsage(kTool, written.status().message());
     report.written = *std::move(written);
-    if (absl::GetFlag(FLAGS_suite)) WriteSuite(*kernel, schema, out, &report);
+    if (absl::GetFlag(FLAGS_suite)) WriteSuite(*kernel, schema, kernel_deps, out, &report);
     reports.push_back(std::move(report));
   }
   if (absl::GetFlag(FLAGS_json)) {
