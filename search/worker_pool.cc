@@ -116,14 +116,15 @@ absl::Status WorkerPool::Spawn(int w) {
   return absl::OkStatus();
 }
 
-void WorkerPool::Reap(int w, bool kill_first) {
+int WorkerPool::Reap(int w, bool kill_first) {
   Worker& worker = workers_[w];
   close(worker.fd);
   if (kill_first) kill(-worker.pid, SIGKILL);
-  int status;
+  int status = 0;
   while (waitpid(worker.pid, &status, 0) < 0 && errno == EINTR) {
   }
   worker = Worker();
+  return status;
 }
 
 WorkerPool::~WorkerPool() {
@@ -201,11 +202,7 @@ void WorkerPool::EvaluateAll(const KernelDef& kernel, const KernelSchema& schema
         }
         collect(w, g);
         // The worker died in the call: its signal is the evaluation.
-        int status = 0;
-        close(workers_[w].fd);
-        while (waitpid(workers_[w].pid, &status, 0) < 0 && errno == EINTR) {
-        }
-        workers_[w] = Worker();
+        const int status = Reap(w, /*kill_first=*/false);
         e = Evaluation();
         e.ok = false;
         e.signal = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;

@@ -61,7 +61,9 @@ class WorkerPool : public Evaluator {
   };
   explicit WorkerPool(const WorkerPoolOptions& options) : options_(options) {}
   absl::Status Spawn(int w);
-  void Reap(int w, bool kill_first);
+  // Closes worker `w`'s socket, kills its process group if asked, waits for
+  // it and returns its wait status.
+  int Reap(int w, bool kill_first);
 
   WorkerPoolOptions options_;
   Slot* slots_ = nullptr;
