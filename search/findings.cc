@@ -47,10 +47,11 @@ double Rounded(double v) {
 // One round of smaller variants of `g`, simplest first.
 std::vector<CallGene> Candidates(const CallGene& g, const KernelSchema& schema) {
   std::vector<CallGene> out;
+  const double complexity = Complexity(g);
   auto add = [&](auto&& edit) {
     CallGene c = g;
     edit(c);
-    if (Complexity(c) < Complexity(g)) out.push_back(c);
+    if (Complexity(c) < complexity) out.push_back(c);
   };
   for (size_t a = 0; a < schema.attrs.size() && a < kMaxAttrs; ++a) {
     if (g.attr_set[a] && schema.attrs[a].optional) add([a](CallGene& c) { c.attr_set[a] = false; });
@@ -170,18 +171,13 @@ std::string EncodeFinding(const KernelDef& kernel, const KernelSchema& schema,
 
 // Whether two fresh replays give the finding's verdict: reproduced, or a
 // timeout for a hang.
-bool Reproduces(const std::string& bytes, Objective objective, const FindingOptions& options,
+bool Reproduces(const LoadedSnapshot& snap, Objective objective, const FindingOptions& options,
                 std::string* dropped) {
-  absl::StatusOr<LoadedSnapshot> snap = LoadedSnapshot::Parse(bytes);
-  if (!snap.ok()) {
-    *dropped = absl::StrCat("the snapshot does not verify: ", snap.status().message());
-    return false;
-  }
   WorkerOptions replay;
   replay.timeout_seconds = options.replay_timeout_seconds;
   const Verdict wanted = objective == Objective::kHang ? Verdict::kTimeout : Verdict::kReproduced;
   for (int run = 0; run < 2; ++run) {
-    absl::StatusOr<ReplayResult> r = ReplayIsolated(*snap, replay);
+    absl::StatusOr<ReplayResult> r = ReplayIsolated(snap, replay);
     if (!r.ok() || r->verdict != wanted) {
       *dropped = r.ok() ? absl::StrCat("replay ", run + 1, ": ", VerdictName(r->verdict), " — ",
                                        r->detail)
@@ -238,11 +234,15 @@ absl::StatusOr<std::vector<WrittenFinding>> WriteFindings(const SearchResult& re
                      options.shrink_evaluations);
     w.call = DescribeGene(gene, schema);
     const std::string bytes = EncodeFinding(kernel, schema, f, gene, options, &w.dropped);
-    if (!bytes.empty() && Reproduces(bytes, f.objective, options, &w.dropped)) {
+    // Parsed once: replayed, and named by its fingerprint.
+    absl::StatusOr<LoadedSnapshot> snap = LoadedSnapshot::Parse(bytes);
+    if (!bytes.empty() && !snap.ok()) {
+      w.dropped = absl::StrCat("the snapshot does not verify: ", snap.status().message());
+    }
+    if (!bytes.empty() && snap.ok() && Reproduces(*snap, f.objective, options, &w.dropped)) {
       const std::string dir =
           f.objective == Objective::kHang ? absl::StrCat(options.out_dir, "/hangs") : options.out_dir;
       if (absl::Status s = fs.CreateDirs(dir); !s.ok()) return s;
-      absl::StatusOr<LoadedSnapshot> snap = LoadedSnapshot::Parse(bytes);
       w.path = absl::StrFormat("%s/%s-%s-%016x.fb", dir, kernel.name, ObjectiveName(f.objective),
                                snap->root().fingerprint());
       if (absl::Status s = fs.WriteAtomically(w.path, bytes); !s.ok()) return s;
