@@ -150,15 +150,8 @@ class Archive {
     }
   }
 
-  // Sites reached, outcomes covered, edges seen.
+  // Sites reached and edges seen.
   void Summarize(SearchResult* result) const {
-    result->comparison_sites = static_cast<int>(sites_.size());
-    result->outcomes_covered = 0;
-    result->outcomes = 0;
-    for (const Site& s : sites_) {
-      result->outcomes_covered += __builtin_popcount(s.outcomes);
-      result->outcomes += s.floating ? kNumOutcomes : kUnordered;
-    }
     result->sites = sites_;
     result->edges = static_cast<int64_t>(edges_.size());
   }
@@ -292,6 +285,18 @@ CallGene Breed(const std::vector<Individual>& population, const std::vector<Find
 }
 
 }  // namespace
+
+int SearchResult::Outcomes() const {
+  int n = 0;
+  for (const Site& s : sites) n += s.floating ? kNumOutcomes : kUnordered;
+  return n;
+}
+
+int SearchResult::OutcomesCovered() const {
+  int n = 0;
+  for (const Site& s : sites) n += __builtin_popcount(s.outcomes);
+  return n;
+}
 
 SearchResult RunSearch(const KernelDef& kernel, const KernelSchema& schema,
                        Evaluator& evaluator, const SearchOptions& options) {

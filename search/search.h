@@ -107,10 +107,12 @@ struct SearchResult {
     bool floating;  // a float compare: four outcomes; an integer one: three
   };
   std::vector<Site> sites;
-  int comparison_sites = 0;
-  int outcomes = 0;  // of the sites reached: 4 per float site, 3 per integer one
-  int outcomes_covered = 0;
   int64_t edges = 0;
+
+  // The outcomes of the sites reached: 4 per float site, 3 per integer one.
+  int Outcomes() const;
+  // Of those, the ones covered.
+  int OutcomesCovered() const;
 };
 
 // Searches `kernel` for calls that cover the objectives.

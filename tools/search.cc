@@ -235,9 +235,10 @@ void PrintTable(const std::vector<KernelReport>& reports, const std::string& out
                 static_cast<long long>(k.result.evaluations), first.c_str(),
                 static_cast<long long>(k.result.crashes), static_cast<long long>(k.result.hangs),
                 w, k.result.incomplete ? "  (incomplete: --max_seconds)" : "");
-    if (k.result.comparison_sites > 0) {
+    if (!k.result.sites.empty()) {
       std::printf("  coverage: %d comparison sites, %d of %d outcomes, %lld edges\n",
-                  k.result.comparison_sites, k.result.outcomes_covered, k.result.outcomes,
+                  static_cast<int>(k.result.sites.size()), k.result.OutcomesCovered(),
+                  k.result.Outcomes(),
                   static_cast<long long>(k.result.edges));
       if (absl::GetFlag(FLAGS_coverage)) PrintCoverage(k);
     }
@@ -277,9 +278,9 @@ void PrintJson(const std::vector<KernelReport>& reports) {
     j.Key("first_finding_at").Int(k.result.first_finding_at);
     j.Key("crashes").Int(k.result.crashes).Key("hangs").Int(k.result.hangs);
     j.Key("incomplete").Bool(k.result.incomplete);
-    j.Key("comparison_sites").Int(k.result.comparison_sites);
-    j.Key("outcomes").Int(k.result.outcomes);
-    j.Key("outcomes_covered").Int(k.result.outcomes_covered);
+    j.Key("comparison_sites").Int(static_cast<int64_t>(k.result.sites.size()));
+    j.Key("outcomes").Int(k.result.Outcomes());
+    j.Key("outcomes_covered").Int(k.result.OutcomesCovered());
     j.Key("edges").Int(k.result.edges);
     if (!k.suite_dir.empty()) {
       j.Key("suite").BeginObject();
