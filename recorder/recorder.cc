@@ -223,27 +223,8 @@ void Recorder::OnFailure(const KernelDef& kernel, absl::Span<const Tensor> input
   int site;
   const uint64_t fingerprint = FingerprintAtCallSite(
       kernel.name, outcome.failure, inputs, pcs, symbols, depth, /*refresh=*/true, &site);
-  int64_t index;
-  {
-    absl::MutexLock lock(&mu_);
-    auto it = by_fingerprint_.find(fingerprint);
-    if (it != by_fingerprint_.end()) {
-      by_quick_key_[quick.value()] = it->second;
-      CountRepeat(it->second);
-      return;
-    }
-    if (ledger_->size() >= std::min(options_.max_files, recorder_internal::Ledger::kCapacity)) {
-      by_quick_key_[quick.value()] = -1;
-      dropped_.fetch_add(1, std::memory_order_relaxed);
-      ReportCap(kFilesCap);
-      return;
-    }
-    FixedString<4096> path;
-    SnapshotPath(options_.dir, kernel.name, fingerprint, &path);
-    index = ledger_->Add(std::string(path.view()), fingerprint);
-    by_quick_key_[quick.value()] = index;
-    by_fingerprint_[fingerprint] = index;
-  }
+  const int64_t index = Admit(kernel.name, fingerprint, quick.value());
+  if (index < 0) return;
   CallRecord r;
   r.kernel = kernel.name;
   r.kernel_version = kernel.version;
@@ -265,6 +246,52 @@ void Recorder::OnFailure(const KernelDef& kernel, absl::Span<const Tensor> input
   r.fingerprint = fingerprint;
   recorder_internal::FindBadElements(r);
   Capture(ledger_->at(index), r);
+}
+
+int64_t Recorder::Admit(absl::string_view kernel, uint64_t fingerprint,
+                        uint64_t quick_key) {
+  absl::MutexLock lock(&mu_);
+  auto it = by_fingerprint_.find(fingerprint);
+  if (it != by_fingerprint_.end()) {
+    by_quick_key_[quick_key] = it->second;
+    CountRepeat(it->second);
+    return -1;
+  }
+  if (ledger_->size() >= std::min(options_.max_files, recorder_internal::Ledger::kCapacity)) {
+    by_quick_key_[quick_key] = -1;
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    ReportCap(kFilesCap);
+    return -1;
+  }
+  FixedString<4096> path;
+  SnapshotPath(options_.dir, kernel, fingerprint, &path);
+  const int64_t index = ledger_->Add(std::string(path.view()), fingerprint);
+  by_quick_key_[quick_key] = index;
+  by_fingerprint_[fingerprint] = index;
+  return index;
+}
+
+bool Recorder::CountExternalRepeat(uint64_t quick_key) {
+  absl::MutexLock lock(&mu_);
+  auto it = by_quick_key_.find(quick_key);
+  if (it == by_quick_key_.end()) return false;
+  failures_.fetch_add(1, std::memory_order_relaxed);
+  CountRepeat(it->second);
+  return true;
+}
+
+std::string Recorder::RecordExternal(CallRecord record, absl::string_view call_site,
+                                     uint64_t quick_key) {
+  failures_.fetch_add(1, std::memory_order_relaxed);
+  record.policy = options_.policy;
+  record.fingerprint = Fingerprint(record.kernel, record.failure, record.inputs, call_site);
+  const int64_t index = Admit(record.kernel, record.fingerprint, quick_key);
+  if (index < 0) return "";
+  recorder_internal::FindBadElements(record);
+  LedgerEntry& entry = ledger_->at(index);
+  Capture(entry, record);
+  return entry.state.load(std::memory_order_acquire) == LedgerEntry::kWritten ? entry.path
+                                                                              : "";
 }
 
 void Recorder::CountRepeat(int64_t index) {

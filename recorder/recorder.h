@@ -58,6 +58,24 @@ class Recorder : public Monitor {
                                absl::Span<const Tensor> inputs,
                                const Attrs& attrs) override;
 
+  // Counts a repeat of the external failure first recorded with
+  // `quick_key` (RecordExternal); false when no failure has that key yet,
+  // so the caller builds the record. One map lookup: the bridge's cheap
+  // path for a failure it has seen.
+  bool CountExternalRepeat(uint64_t quick_key);
+
+  // Records a failing call that ran outside Repro's kernels (the NumPy
+  // bridge): `record` holds the call, its outcome and its context
+  // (environment.producer, stack, breadcrumbs). `call_site` names where it
+  // was called from and, with the kernel, category, dtypes and shapes,
+  // makes the fingerprint, so dedup, caps and file names are Watch's.
+  // `quick_key` (the caller's own key for this kind of failure) makes
+  // later CountExternalRepeat calls find it. Returns the path written, or
+  // "" for a repeat, a failure dropped at a cap, or one that could not be
+  // written (reported once on stderr, as for Watch).
+  std::string RecordExternal(CallRecord record, absl::string_view call_site,
+                             uint64_t quick_key);
+
   // What the run did so far.
   RunSummary GetStats() const;
 
@@ -81,6 +99,10 @@ class Recorder : public Monitor {
                                          const Attrs& attrs, Fault fault,
                                          const absl::StatusOr<Tensor>& result,
                                          const CallOutcome& outcome);
+  // The ledger index for a new failure of `kernel` with `fingerprint`, or
+  // -1 when it repeats a known one (counted) or is dropped at the files
+  // cap; `quick_key` then finds the same entry.
+  int64_t Admit(absl::string_view kernel, uint64_t fingerprint, uint64_t quick_key);
   // Counts a repeat of the ledger entry `index` (-1: dropped at a cap).
   void CountRepeat(int64_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Encodes and writes the first failure of a fingerprint into `entry`.

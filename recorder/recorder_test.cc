@@ -155,6 +155,45 @@ TEST_F(RecorderTest, RepeatsOnlyCountAndTheCountsReachTheFile) {
   EXPECT_THAT(snap.root().stack()->Get(0)->str(), HasSubstr("recorder_test+0x"));
 }
 
+// A call that NumPy ran, as the bridge (python/) records it.
+CallRecord NumpyLogOfZero() {
+  CallRecord r;
+  r.kernel = "log";
+  r.inputs = {Values({0})};
+  r.outputs = {Values({-INFINITY})};
+  r.failure = FailureKind::kDivide;
+  r.fp_flags = kFpDivide;
+  r.environment = CurrentEnvironment();
+  r.environment.producer = "numpy 1.24.2";
+  r.stack = {"app.py:12 train"};
+  return r;
+}
+
+TEST_F(RecorderTest, ExternalFailuresShareDedupCapsAndTheFileFormat) {
+  CountingDisk disk;
+  Start(Options("external"), &disk);
+  EXPECT_FALSE(recorder_->CountExternalRepeat(42));
+  const std::string path = recorder_->RecordExternal(NumpyLogOfZero(), "app:train", 42);
+  EXPECT_THAT(path, HasSubstr("/log-"));
+  EXPECT_TRUE(recorder_->CountExternalRepeat(42));
+  // Another quick key, same fingerprint (kernel, category, shapes, site):
+  // a repeat, not a second file.
+  EXPECT_EQ(recorder_->RecordExternal(NumpyLogOfZero(), "app:train", 43), "");
+  EXPECT_TRUE(recorder_->CountExternalRepeat(43));
+  // Another call site: its own file.
+  EXPECT_NE(recorder_->RecordExternal(NumpyLogOfZero(), "app:evaluate", 44), "");
+  EXPECT_EQ(disk.writes, 2);
+  recorder_->Finish();
+  RunSummary s = recorder_->GetStats();
+  EXPECT_EQ(s.failures, 5);
+  absl::StatusOr<LoadedSnapshot> snap = LoadedSnapshot::Load(path);
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  EXPECT_EQ(snap->root().repeat_count(), 4);
+  EXPECT_EQ(snap->root().environment()->producer()->str(), "numpy 1.24.2");
+  EXPECT_EQ(snap->root().stack()->Get(0)->str(), "app.py:12 train");
+  EXPECT_EQ(snap->root().outcome()->fp_flags(), kFpDivide);
+}
+
 // Two lines of one function, each failing in the same way 50 times.
 void TwoCallSites(int steps) {
   const Tensor zero = Values({0});

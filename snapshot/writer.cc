@@ -179,7 +179,7 @@ struct Build {
           b, static_cast<uint8_t>(e->fp_mode.rounding), e->fp_mode.flush_to_zero,
           e->fp_mode.denormals_are_zero, e->threads, String(e->cpu_features),
           String(e->compiler), String(e->build_mode), String(e->libraries),
-          e->time_unix_ms, String(e->host), e->pid);
+          e->time_unix_ms, String(e->host), e->pid, String(e->producer));
     }
     auto* frames = NewArray<flatbuffers::Offset<flatbuffers::String>>(arena, r.stack.size());
     for (size_t i = 0; i < r.stack.size(); ++i) frames[i] = String(r.stack[i]);

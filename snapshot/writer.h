@@ -53,6 +53,9 @@ struct EnvironmentInfo {
   std::string cpu_features, compiler, build_mode, libraries, host;
   int64_t time_unix_ms = 0;
   int64_t pid = 0;
+  // What computed the recorded outputs: empty for Repro's own kernels,
+  // "numpy 1.24.2" for a call the NumPy bridge (python/) recorded.
+  std::string producer;
 };
 
 // The environment of this process now.

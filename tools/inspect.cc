@@ -161,6 +161,9 @@ void PrintText(const std::string& path, const fb::Snapshot& s) {
                 e->rounding() < 4 ? kRounding[e->rounding()] : "?",
                 e->flush_to_zero() ? "on" : "off", e->denormals_are_zero() ? "on" : "off",
                 e->threads());
+    if (e->producer() && e->producer()->size() > 0) {
+      std::printf("              produced by %s\n", e->producer()->c_str());
+    }
     if (e->pid() == 0 && e->time_unix_ms() == 0) {
       // The search leaves them out: its snapshots depend only on the call.
       std::printf("              host, pid and time not recorded\n");
