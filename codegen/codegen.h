@@ -32,7 +32,16 @@
 
 namespace repro {
 
+// Which tests a package holds.
+enum class TestLanguage {
+  kCpp,     // a cc_test on Repro's kernels
+  kPytest,  // a py_test on NumPy (codegen/pytest.h)
+  kBoth,
+  kAuto,    // both for a snapshot NumPy produced, else C++
+};
+
 struct CodegenOptions {
+  TestLanguage lang = TestLanguage::kAuto;
   testing::Expect expect = testing::Expect::kFixed;
   // Decide the expectation per snapshot instead (replay/triage.h): a
   // failure the reference implementation shares is the caller's, and its
@@ -54,7 +63,9 @@ struct GeneratedPackage {
   std::string name;       // <kernel>_<fingerprint8>, sanitized
   std::string build;      // BUILD.bazel
   std::string test_cc;    // <name>_test.cc
-  std::string test_file;  // "<name>_test.cc"
+  std::string test_file;  // "<name>_test.cc"; empty without a C++ test
+  std::string test_py;    // <name>_test.py, the pytest twin (codegen/pytest.h)
+  std::string test_py_file;  // "<name>_test.py"; empty without a pytest
   bool exact_replay = false;
   bool synthesized = false;
   std::string note;       // what the synthesis search found

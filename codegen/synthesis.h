@@ -52,6 +52,16 @@ struct SynthesisPlan {
 };
 
 
+// Inputs of at most this many elements (and no literal elements set) are
+// written out in generated tests as their synthesized values: easier to
+// read than a profile.
+inline constexpr int64_t kWrittenOutElements = 8;
+
+// Whether generated tests write `in` out as values (see above).
+inline bool WrittenOut(const SynthesizedInput& in) {
+  return in.overrides.empty() && NumElements(in.shape) <= kWrittenOutElements;
+}
+
 // Builds the inputs of `plan` (what the generated test does).
 std::vector<Tensor> BuildInputs(const SynthesisPlan& plan);
 

@@ -31,6 +31,7 @@
 #include "recorder/recorder.h"
 #include "snapshot/reader.h"
 #include "snapshot/writer.h"
+#include "testing/synthesizer.h"
 
 namespace py = pybind11;
 
@@ -344,6 +345,22 @@ py::dict Load(const std::string& path) {
   return d;
 }
 
+// testing::Synthesize, for repro.synth's test that its port gives the
+// same bits: `profile` holds MakeProfile's arguments by name.
+py::array SynthesizeForTest(const std::string& dtype, const std::vector<int64_t>& shape,
+                            const py::dict& p, uint64_t seed) {
+  DType d;
+  const py::array probe(py::dtype(dtype), std::vector<py::ssize_t>{0});
+  if (!DTypeOfArray(probe, &d)) throw py::type_error("unsupported dtype " + dtype);
+  auto i = [&](const char* k) { return py::cast<int64_t>(p[k]); };
+  auto f = [&](const char* k) { return py::cast<double>(p[k]); };
+  const Profile profile = testing::MakeProfile(
+      i("count"), f("min"), f("max"), f("mean"), f("std"),
+      py::cast<std::vector<double>>(p["quantiles"]), i("nan"), i("pos_inf"), i("neg_inf"),
+      i("zeros"), i("negatives"), i("subnormals"), i("integers"));
+  return ToArray(testing::Synthesize(d, shape, profile, seed));
+}
+
 }  // namespace
 }  // namespace repro
 
@@ -390,6 +407,9 @@ PYBIND11_MODULE(_repro, m) {
   m.def("fp_flags", [] { return fp_internal::FromMxcsr(RawFlags()); },
         "The FP flags raised now (SSE and x87), Repro's bits.");
   m.def("clear_fp_flags", [] { ClearRawFlags(); }, "Clears the SSE and x87 FP flags.");
+  m.def("synthesize", &SynthesizeForTest, py::arg("dtype"), py::arg("shape"),
+        py::arg("profile"), py::arg("seed"),
+        "testing::Synthesize (C++), for tests of repro.synth's port.");
   m.def("flag_names", [](unsigned flags) { return FpFlagsToString(flags); },
         "'invalid,divide' for Repro's flag bits.");
 }

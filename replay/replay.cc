@@ -90,6 +90,20 @@ void DecideVerdict(ReplayResult& r) {
   } else if (r.observed != r.recorded) {
     r.verdict = Verdict::kReproducedDifferently;
     r.detail = absl::StrCat("recorded ", recorded, ", now ", observed);
+  } else if (!r.producer.empty()) {
+    // Another implementation computed the recorded outputs: the failure
+    // reproduces, and the detail says how far Repro's outputs are.
+    r.verdict = Verdict::kReproduced;
+    r.detail = absl::StrCat(observed, " again");
+    if (r.outputs_compared && r.outputs_identical) {
+      absl::StrAppend(&r.detail, ", outputs bit-identical to ", r.producer, "'s");
+    } else if (r.outputs_compared) {
+      absl::StrAppend(&r.detail, ", outputs within ", r.max_ulp_diff, " ulp of ", r.producer,
+                      "'s");
+      if (r.special_value_diffs > 0) {
+        absl::StrAppend(&r.detail, " (", r.special_value_diffs, " special values differ)");
+      }
+    }
   } else if (r.outputs_compared && !r.outputs_identical) {
     r.verdict = Verdict::kReproducedDifferently;
     r.detail = absl::StrCat(observed, " again, but the outputs differ from the recorded ones");
@@ -152,6 +166,9 @@ absl::StatusOr<ReplayResult> ReplaySnapshot(const LoadedSnapshot& snapshot,
   ReplayResult r;
   r.recorded = static_cast<FailureKind>(s.outcome() ? s.outcome()->failure() : 0);
   r.environment_differences = EnvironmentDifferences(s, **kernel);
+  if (s.environment() && s.environment()->producer()) {
+    r.producer = s.environment()->producer()->str();
+  }
   KernelFn fn = (*kernel)->fn(options.use_reference ? Variant::kReference
                                                     : Variant::kOptimized);
   const Fault fault = options.inject_again && s.outcome() && s.outcome()->injected()
@@ -186,7 +203,7 @@ absl::StatusOr<ReplayResult> ReplaySnapshot(const LoadedSnapshot& snapshot,
     r.outputs_identical = want.dtype() == result->dtype() &&
                           want.shape() == result->shape() &&
                           want.ToBytes() == result->ToBytes();
-    if (options.use_reference && want.dtype() == result->dtype() &&
+    if ((options.use_reference || !r.producer.empty()) && want.dtype() == result->dtype() &&
         want.shape() == result->shape() && IsFloat(want.dtype())) {
       for (int64_t i = 0; i < want.size(); ++i) {
         const double a = result->GetAsDouble(i), b = want.GetAsDouble(i);

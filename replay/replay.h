@@ -64,8 +64,12 @@ struct ReplayResult {
   std::string message;       // status text of the replayed call
   bool outputs_compared = false;
   bool outputs_identical = false;
-  // With use_reference: the largest absolute and ulp difference between
-  // the reference's outputs and the recorded ones (finite elements), and
+  // What computed the recorded outputs when not Repro ("numpy 1.24.2"):
+  // the recorded category again is then reproduced, whatever the outputs,
+  // and the distances below say how far Repro's outputs are.
+  std::string producer;
+  // With use_reference or a producer: the largest absolute and ulp
+  // difference between the replayed outputs and the recorded ones (finite elements), and
   // how many elements differ in a special value (Inf, NaN or NaN's sign).
   double max_abs_diff = 0;
   double max_ulp_diff = 0;

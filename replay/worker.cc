@@ -32,7 +32,7 @@ std::string Serialize(const ReplayResult& r) {
       r.outputs_compared ? 1 : 0, "\nidentical=", r.outputs_identical ? 1 : 0,
       "\nmax_abs=", r.max_abs_diff, "\nmax_ulp=", r.max_ulp_diff,
       "\nspecial_diffs=", r.special_value_diffs,
-      "\nmessage=", line(r.message), "\nenv=",
+      "\nmessage=", line(r.message), "\nproducer=", line(r.producer), "\nenv=",
       line(absl::StrJoin(r.environment_differences, "\x1f")), "\n");
 }
 
@@ -53,6 +53,7 @@ bool Parse(absl::string_view text, ReplayResult* r) {
     if (kv.first == "max_ulp" && absl::SimpleAtod(kv.second, &d)) r->max_ulp_diff = d;
     if (kv.first == "special_diffs" && is_int) r->special_value_diffs = n;
     if (kv.first == "message") r->message = std::string(kv.second);
+    if (kv.first == "producer") r->producer = std::string(kv.second);
     if (kv.first == "env") {
       if (!kv.second.empty()) {
         r->environment_differences = absl::StrSplit(kv.second, '\x1f');

@@ -14,6 +14,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "codegen/codegen.h"
 #include "core/registry.h"
 #include "snapshot/file_system.h"
@@ -32,6 +33,9 @@ ABSL_FLAG(int64_t, max_copy_bytes, int64_t{8} << 20,
           "package keeps only the test on synthesized data (a warning says so)");
 ABSL_FLAG(std::string, kernel_deps, "//kernels",
           "comma-separated Bazel labels of the kernel libraries the tests link");
+ABSL_FLAG(std::string, lang, "auto",
+          "cpp: a cc_test on Repro's kernels; pytest: a py_test on NumPy; both; auto: both "
+          "for snapshots a NumPy application recorded, else cpp");
 ABSL_FLAG(bool, json, false, "print one JSON object per snapshot");
 
 namespace repro {
@@ -49,6 +53,16 @@ int Run(const std::vector<std::string>& args) {
     options.triage = true;
   } else if (expect != "fixed") {
     FailUsage(kTool, "--expect must be auto, fixed or failure");
+  }
+  const std::string lang = absl::GetFlag(FLAGS_lang);
+  if (lang == "cpp") {
+    options.lang = TestLanguage::kCpp;
+  } else if (lang == "pytest") {
+    options.lang = TestLanguage::kPytest;
+  } else if (lang == "both") {
+    options.lang = TestLanguage::kBoth;
+  } else if (lang != "auto") {
+    FailUsage(kTool, "--lang must be cpp, pytest, both or auto");
   }
   options.kernel_deps = KernelDepsOrDie(kTool, absl::GetFlag(FLAGS_kernel_deps));
   InstallMonitor(nullptr);  // codegen runs kernels; it never records them
@@ -87,19 +101,32 @@ int Run(const std::vector<std::string>& args) {
       const std::string dir = absl::StrCat(out, "/", pkg->name);
       absl::Status s = fs.CreateDirs(dir);
       if (s.ok()) s = fs.WriteAtomically(dir + "/BUILD.bazel", pkg->build);
-      if (s.ok()) s = fs.WriteAtomically(dir + "/" + pkg->test_file, pkg->test_cc);
+      if (s.ok() && !pkg->test_file.empty()) {
+        s = fs.WriteAtomically(dir + "/" + pkg->test_file, pkg->test_cc);
+      }
+      if (s.ok() && !pkg->test_py_file.empty()) {
+        s = fs.WriteAtomically(dir + "/" + pkg->test_py_file, pkg->test_py);
+      }
       if (s.ok() && pkg->exact_replay) s = fs.WriteAtomically(dir + "/snapshot.fb", *bytes);
       if (!s.ok()) FailUsage(kTool, s.message());  // the output folder is unusable
     }
     if (progress) std::fprintf(stderr, "\r\033[K");
-    const std::string target =
-        pkg.ok() ? absl::StrCat("//", options.package_root, "/", pkg->name, ":", pkg->name, "_test")
-                 : "";
+    std::vector<std::string> targets;
+    if (pkg.ok() && !pkg->test_file.empty()) {
+      targets.push_back(absl::StrCat("//", options.package_root, "/", pkg->name, ":", pkg->name, "_test"));
+    }
+    if (pkg.ok() && !pkg->test_py_file.empty()) {
+      targets.push_back(absl::StrCat("//", options.package_root, "/", pkg->name, ":", pkg->name, "_pytest"));
+    }
+    const std::string target = absl::StrJoin(targets, " ");
     if (absl::GetFlag(FLAGS_json)) {
       JsonWriter j;
       j.Key("snapshot").String(DisplayPath(path));
       if (pkg.ok()) {
-        j.Key("target").String(target).Key("exact_replay").Bool(pkg->exact_replay);
+        j.Key("targets").BeginArray();
+        for (const std::string& t : targets) j.String(t);
+        j.EndArray();
+        j.Key("target").String(targets.empty() ? "" : targets[0]).Key("exact_replay").Bool(pkg->exact_replay);
         j.Key("synthesized").Bool(pkg->synthesized).Key("note").String(pkg->note);
         j.Key("expect").String(pkg->expect == testing::Expect::kFixed ? "fixed" : "failure");
         if (!pkg->triage.empty()) j.Key("triage").String(pkg->triage);

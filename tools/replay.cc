@@ -68,6 +68,11 @@ void PrintJson(const std::string& path, const absl::StatusOr<ReplayResult>& r,
     j.Key("message").String(r->message);
     j.Key("outputs_compared").Bool(r->outputs_compared);
     j.Key("outputs_identical").Bool(r->outputs_identical);
+    j.Key("producer").String(r->producer);
+    if (!r->producer.empty()) {
+      j.Key("producer_max_ulp_diff").Double(r->max_ulp_diff);
+      j.Key("producer_special_value_diffs").Int(r->special_value_diffs);
+    }
     if (absl::GetFlag(FLAGS_use_reference)) {
       j.Key("reference_max_abs_diff").Double(r->max_abs_diff);
       j.Key("reference_max_ulp_diff").Double(r->max_ulp_diff);
