@@ -15,6 +15,7 @@
 //    its verifier) for `python -m repro.replay` and generated pytests.
 #include <immintrin.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -58,6 +59,10 @@ inline void ClearRawFlags() {
 
 // ---------------------------------------------------------------------------
 // Watch.
+
+// Calls through every Watch, for the run summary. Only written under the
+// GIL, so a plain load and store (no locked instruction) count exactly.
+std::atomic<int64_t> g_calls{0};
 
 struct Watch {
   PyObject_HEAD
@@ -122,6 +127,7 @@ void ReportFailure(Watch* w, PyObject* const* args, Py_ssize_t nargs, PyObject* 
 PyObject* WatchVectorcall(PyObject* self, PyObject* const* args, size_t nargsf,
                           PyObject* kwnames) {
   Watch* w = reinterpret_cast<Watch*>(self);
+  g_calls.store(g_calls.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   if (ABSL_PREDICT_FALSE(RawFlags() != 0)) ClearRawFlags();  // stale flags
   const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
   // An in-place call overwrites its inputs: keep copies of the array
@@ -259,8 +265,7 @@ Tensor ToTensor(const py::array& a) {
     throw py::type_error(absl::StrCat("unsupported dtype ", std::string(py::str(a.dtype()))));
   }
   // A C-contiguous array of the native byte order (a copy only if needed).
-  const py::array c = py::module_::import("numpy").attr("ascontiguousarray")(
-      a, NumpyDType(dtype));
+  const py::array c = py::module_::import("numpy").attr("asarray")(a, NumpyDType(dtype), "C");
   std::vector<int64_t> shape(c.shape(), c.shape() + c.ndim());
   Tensor t = Tensor::Empty(dtype, shape);
   std::memcpy(t.raw_data(), c.data(), t.size() * t.element_size());
@@ -279,7 +284,11 @@ py::array ToArray(const Tensor& t) {
 // Writing and reading.
 
 // The recorder REPRO_* installed in this process, or nullptr.
-Recorder* Installed() { return InstallRecorderFromEnvironment(); }
+Recorder* Installed() {
+  Recorder* r = InstallRecorderFromEnvironment();
+  if (r != nullptr) r->CountExternalCalls(&g_calls);
+  return r;
+}
 
 // Records one failing NumPy call; see repro/_hooks.py for the arguments.
 std::string Record(const std::string& kernel, const std::vector<py::array>& inputs,
@@ -330,6 +339,18 @@ py::dict Load(const std::string& path) {
     for (const auto* a : *root.attrs()) attrs[py::str(a->name()->str())] = a->value();
   }
   d["attrs"] = attrs;
+  py::list stack, crumbs;
+  if (root.stack()) {
+    for (const auto* frame : *root.stack()) stack.append(frame->str());
+  }
+  if (root.breadcrumbs()) {
+    for (const auto* b : *root.breadcrumbs()) {
+      crumbs.append(py::make_tuple(b->key() ? b->key()->str() : "",
+                                   b->value() ? b->value()->str() : ""));
+    }
+  }
+  d["stack"] = stack;
+  d["breadcrumbs"] = crumbs;
   py::list ins, outs;
   absl::StatusOr<std::vector<Tensor>> in = s->Inputs();
   if (in.ok()) {

@@ -354,9 +354,17 @@ void Recorder::ReportOnce(const absl::Status& status) {
   }
 }
 
+int64_t Recorder::CallsSoFar() const {
+  int64_t calls = SumCalls() - calls_at_start_;
+  if (const auto* external = external_calls_.load(std::memory_order_acquire)) {
+    calls += external->load(std::memory_order_relaxed);
+  }
+  return calls;
+}
+
 RunSummary Recorder::GetStats() const {
   RunSummary s;
-  s.calls = SumCalls() - calls_at_start_;
+  s.calls = CallsSoFar();
   s.failures = failures_.load();
   s.dropped = dropped_.load();
   for (int cap : {kFilesCap, kBytesCap}) {
@@ -377,7 +385,7 @@ void Recorder::Finish() {
   FixedString<4096> path;
   RunSummaryPath(options_.dir, getpid(), &path);
   RunSummaryWriter summary(path.c_str());
-  summary.Counts(SumCalls() - calls_at_start_, failures_.load(), dropped_.load());
+  summary.Counts(CallsSoFar(), failures_.load(), dropped_.load());
   for (int cap : {kFilesCap, kBytesCap}) {
     if (caps_reached_[cap].load()) summary.CapReached(kCapNames[cap]);
   }

@@ -76,6 +76,13 @@ class Recorder : public Monitor {
   std::string RecordExternal(CallRecord record, absl::string_view call_site,
                              uint64_t quick_key);
 
+  // Makes the run summary count the calls `counter` counts too: the calls
+  // the NumPy bridge watched (its wrapper increments it). `counter` must
+  // outlive the recorder.
+  void CountExternalCalls(const std::atomic<int64_t>* counter) {
+    external_calls_.store(counter, std::memory_order_release);
+  }
+
   // What the run did so far.
   RunSummary GetStats() const;
 
@@ -107,6 +114,9 @@ class Recorder : public Monitor {
   void CountRepeat(int64_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Encodes and writes the first failure of a fingerprint into `entry`.
   void Capture(recorder_internal::LedgerEntry& entry, const CallRecord& record);
+  // The calls watched since this recorder was made, the external ones
+  // too. Async-signal-safe.
+  int64_t CallsSoFar() const;
   // Says once that `cap` was reached.
   void ReportCap(int which);
   void ReportOnce(const absl::Status& status);
@@ -116,6 +126,7 @@ class Recorder : public Monitor {
   Injector injector_;
   std::unique_ptr<recorder_internal::Ledger> ledger_;
   const int64_t calls_at_start_;  // calls watched before this recorder
+  std::atomic<const std::atomic<int64_t>*> external_calls_{nullptr};
   std::atomic<int64_t> failures_{0};
   std::atomic<int64_t> dropped_{0};
   std::atomic<uint64_t> bytes_{0};

@@ -183,8 +183,11 @@ TEST_F(RecorderTest, ExternalFailuresShareDedupCapsAndTheFileFormat) {
   // Another call site: its own file.
   EXPECT_NE(recorder_->RecordExternal(NumpyLogOfZero(), "app:evaluate", 44), "");
   EXPECT_EQ(disk.writes, 2);
+  std::atomic<int64_t> numpy_calls{1234};
+  recorder_->CountExternalCalls(&numpy_calls);
   recorder_->Finish();
   RunSummary s = recorder_->GetStats();
+  EXPECT_EQ(s.calls, 1234);
   EXPECT_EQ(s.failures, 5);
   absl::StatusOr<LoadedSnapshot> snap = LoadedSnapshot::Load(path);
   ASSERT_TRUE(snap.ok()) << snap.status();

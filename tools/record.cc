@@ -36,11 +36,23 @@ ABSL_FLAG(std::string, inject, "",
 ABSL_FLAG(std::string, capture, "full", "full (raw data) or stats (no values)");
 ABSL_FLAG(std::string, max_bytes, "67108864", "raw bytes kept per snapshot");
 ABSL_FLAG(bool, json, false, "print the summary as JSON on stdout");
+ABSL_FLAG(bool, python, false,
+          "APP is a Python script: run it with Debian's /usr/bin/python3 and the NumPy "
+          "bridge (//python) on PYTHONPATH, so its failing NumPy calls are recorded");
 
 namespace repro {
 namespace {
 
 constexpr char kTool[] = "record";
+// --python runs scripts with Debian's interpreter: the one with NumPy.
+constexpr char kPython[] = "/usr/bin/python3";
+
+// This binary's path (its runfiles tree is next to it).
+std::string SelfPath() {
+  char buf[4096];
+  const ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+  return n > 0 ? std::string(buf, n) : std::string();
+}
 
 // The application, for the signal handlers.
 volatile pid_t g_child = 0;
@@ -75,7 +87,18 @@ int Run(const std::vector<std::string>& args) {
   if (args.empty()) FailUsage(kTool, "give the application to run: record [flags] APP [ARGS...]");
   ValidateFlags();
   std::string app = args[0];
-  if (app.find('/') != std::string::npos) {
+  std::vector<std::string> command = args;
+  std::string bridge;
+  if (absl::GetFlag(FLAGS_python)) {
+    // The bridge is in this binary's runfiles (data dependency on //python).
+    bridge = absl::StrCat(SelfPath(), ".runfiles/repro/python");
+    if (access((bridge + "/_repro.so").c_str(), R_OK) != 0) {
+      FailUsage(kTool, absl::StrCat("--python: the NumPy bridge is missing at ", bridge,
+                                    " (run record with bazel run //tools:record)"));
+    }
+    app = kPython;
+    command.insert(command.begin(), kPython);
+  } else if (app.find('/') != std::string::npos) {
     app = ResolveUserPath(app);
     if (access(app.c_str(), X_OK) != 0) {
       FailUsage(kTool, absl::StrCat("cannot run ", args[0], ": ", std::strerror(errno)));
@@ -97,12 +120,18 @@ int Run(const std::vector<std::string>& args) {
     } else {
       setenv("REPRO_INJECT", absl::GetFlag(FLAGS_inject).c_str(), 1);
     }
+    if (!bridge.empty()) {
+      const char* path = std::getenv("PYTHONPATH");
+      setenv("PYTHONPATH", (path && *path ? absl::StrCat(bridge, ":", path) : bridge).c_str(), 1);
+    }
     if (const char* wd = std::getenv("BUILD_WORKING_DIRECTORY")) {
       if (chdir(wd) != 0) _exit(127);
     }
     std::vector<char*> argv;
     argv.push_back(app.data());
-    for (size_t i = 1; i < args.size(); ++i) argv.push_back(const_cast<char*>(args[i].c_str()));
+    for (size_t i = 1; i < command.size(); ++i) {
+      argv.push_back(const_cast<char*>(command[i].c_str()));
+    }
     argv.push_back(nullptr);
     execvp(app.c_str(), argv.data());
     std::fprintf(stderr, "record: cannot run %s: %s\n", args[0].c_str(), std::strerror(errno));

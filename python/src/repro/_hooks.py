@@ -16,6 +16,7 @@ and otherwise has the C++ recorder write the snapshot. Nothing here changes
 what the application sees: results, exceptions and warnings pass through.
 """
 
+import copyreg
 import functools
 import os
 import sys
@@ -249,3 +250,6 @@ def install():
         np.set_numeric_ops(**operators)
     for kernel in kernels.LINALG:
         setattr(np.linalg, kernels.LINALG[kernel], _watch_linalg(kernel))
+    # A watched ufunc pickles as the ufunc (by name: it loads as the watched one).
+    copyreg.pickle(_repro.Watch, lambda w: copyreg.dispatch_table[np.ufunc](w._repro_func)
+                   if isinstance(w._repro_func, np.ufunc) else w._repro_func.__reduce_ex__(4))
