@@ -14,3 +14,4 @@ bazel test -- "${targets[@]}"
 tests/loop_test.sh
 tests/report_test.sh
 tests/search_test.sh
+tests/numpy_test.sh

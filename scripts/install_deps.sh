@@ -11,6 +11,8 @@ PACKAGES=(
   libxxhash-dev              # digests of large outputs in snapshots
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy      # NumPy expectation tables and the NumPy baseline
+  python3-dev pybind11-dev python3-pytest   # the NumPy bridge (python/) and its pytests
+  python3-wrapt              # the wrapt monitor, python/bench_overhead.py's baseline
   libopenblas0-pthread       # OpenBLAS under NumPy for the matmul comparison
   chromium fonts-dejavu-core # the report's browser test (tests/report_test.sh)
 )
