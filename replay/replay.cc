@@ -97,6 +97,8 @@ void DecideVerdict(ReplayResult& r) {
     r.detail = absl::StrCat(observed, " again");
     if (r.outputs_compared && r.outputs_identical) {
       absl::StrAppend(&r.detail, ", outputs bit-identical to ", r.producer, "'s");
+    } else if (r.outputs_compared && r.max_ulp_diff == 0 && r.special_value_diffs == 0) {
+      absl::StrAppend(&r.detail, ", outputs equal to ", r.producer, "'s but for NaN payloads");
     } else if (r.outputs_compared) {
       absl::StrAppend(&r.detail, ", outputs within ", r.max_ulp_diff, " ulp of ", r.producer,
                       "'s");

@@ -73,6 +73,41 @@ TEST(ReplayTest, ReproducedWithIdenticalOutputs) {
   EXPECT_EQ(VerdictExitCode(r->verdict), 0);
 }
 
+// A snapshot NumPy produced: log of [0, 2] with NumPy's outputs `outputs`.
+LoadedSnapshot NumpySnapshot(std::vector<double> outputs) {
+  CallRecord r;
+  r.kernel = "log";
+  r.inputs = {Tensor::FromValues<double>({0.0, 2.0}, {2})};
+  r.outputs = {Tensor::FromValues<double>(outputs, {2})};
+  r.failure = FailureKind::kDivide;
+  r.environment = CurrentEnvironment();
+  r.environment.producer = "numpy 1.24.2";
+  absl::StatusOr<LoadedSnapshot> s = LoadedSnapshot::Parse(*EncodeSnapshot(r, CaptureOptions()));
+  EXPECT_TRUE(s.ok()) << s.status();
+  return *s;
+}
+
+TEST(ReplayTest, ANumpySnapshotSaysHowFarReproIsFromNumpy) {
+  const double log2 = std::log(2.0);
+  absl::StatusOr<ReplayResult> same =
+      ReplaySnapshot(NumpySnapshot({-INFINITY, log2}), ReplayOptions());
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->verdict, Verdict::kReproduced);
+  EXPECT_EQ(same->producer, "numpy 1.24.2");
+  EXPECT_THAT(same->detail, HasSubstr("outputs bit-identical to numpy 1.24.2's"));
+  // NumPy one ulp away: still the recorded failure, and the distance said.
+  absl::StatusOr<ReplayResult> near =
+      ReplaySnapshot(NumpySnapshot({-INFINITY, std::nextafter(log2, 1.0)}), ReplayOptions());
+  ASSERT_TRUE(near.ok()) << near.status();
+  EXPECT_EQ(near->verdict, Verdict::kReproduced);
+  EXPECT_THAT(near->detail, HasSubstr("outputs within 1 ulp of numpy 1.24.2's"));
+  // In a worker process too: the producer crosses the process boundary.
+  absl::StatusOr<ReplayResult> isolated =
+      ReplayIsolated(NumpySnapshot({-INFINITY, log2}), WorkerOptions());
+  ASSERT_TRUE(isolated.ok()) << isolated.status();
+  EXPECT_THAT(isolated->detail, HasSubstr("bit-identical to numpy 1.24.2's"));
+}
+
 TEST(ReplayTest, HundredReplaysAreBitIdentical) {
   Tensor x = Tensor::FromValues<float>({-1.5f, 0.0f, 3.25f, 1e30f, -7.0f}, {5});
   LoadedSnapshot s = Snapshot("log", {x}, FailureKind::kInvalid);
