@@ -11,6 +11,10 @@ if [[ -n $(find generated -name BUILD.bazel -print -quit 2>/dev/null) ]]; then
   targets+=(-//generated/...)
 fi
 bazel test -- "${targets[@]}"
+# The same bits under -c opt as in fastbuild: the kernels' digests and the
+# synthesizer's NumPy port (before the end-to-end scripts, whose own builds
+# point bazel-bin back at fastbuild).
+bazel test -c opt //kernels:build_identity_test //python:synth_test
 tests/loop_test.sh
 tests/report_test.sh
 tests/search_test.sh

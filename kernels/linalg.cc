@@ -262,6 +262,17 @@ absl::StatusOr<Tensor> Cholesky(absl::Span<const Tensor> in, const Attrs&) {
   return out;
 }
 
+// Eigen's GEMM blocks its loops by the cache sizes it detects (CPUID), and
+// the blocking decides the order of the sums: two machines of the same
+// instruction-set level with other caches computed other bits. Pinned to
+// one x86-64-v3 server's sizes (L1d 32 KiB, L2 512 KiB, L3 8 MiB), matmul,
+// solve and inv give the same bits everywhere (build_identity_test).
+[[maybe_unused]] const bool kBlockingPinned = [] {
+  Eigen::setCpuCacheSizes(std::ptrdiff_t{32} << 10, std::ptrdiff_t{512} << 10,
+                          std::ptrdiff_t{8} << 20);
+  return true;
+}();
+
 const KernelRegistrar kRegistrars[] = {
     KernelRegistrar({"matmul", 1, 2, &Matmul<true>, &Matmul<false>, true}),
     KernelRegistrar({"solve", 1, 2, &SolveKernel<true, false>,

@@ -15,10 +15,14 @@ struct Negative {
   static constexpr FpFlags kInfFlag = 0;
   template <typename T>
   static T Ref(T x) { return -x; }
-  // Not -x: Eigen 3.4's AVX negation is 0 - x, which makes -(+0) = +0 in
-  // every full packet; multiplying by -1 gives -0 like the scalar tail.
+  // A sign flip, as NumPy's negative: -(+0) = -0 and -(NaN) flips the
+  // NaN's sign. Not Eigen's -x (3.4's AVX negation is 0 - x: +0 for +0)
+  // nor x * -1 (keeps a NaN's sign, and gcc folds it into a sign flip at
+  // -O2 only, so fastbuild and -c opt disagreed).
   template <typename A>
-  static auto Vec(const A& x) { return x * typename A::Scalar(-1); }
+  static auto Vec(const A& x) {
+    return x.unaryExpr([](typename A::Scalar v) { return -v; });
+  }
   template <typename T>
   static T Int(T x) { return WrapSub(T{0}, x); }
 };

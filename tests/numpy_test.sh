@@ -5,8 +5,7 @@
 # reproduce on Repro's kernels (replay) and on NumPy (python3 -m
 # repro.replay); `record --python` records the same; the generated C++ tests
 # and pytests are red for the recorded reason and green with
-# --expect=failure; the NumPy port of the synthesizer gives the C++ bits
-# under -c opt too. Run by ./test.sh (it calls bazel itself).
+# --expect=failure. Run by ./test.sh (it calls bazel itself).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -67,11 +66,6 @@ for log in bazel-testlogs/"$OUT"/fixed/inv_*/inv_*_pytest/test.log; do
 done
 bazel test --config=quiet --test_output=errors "//$OUT/failure/..." >"$TMP/failure.txt" 2>&1 \
   || fail "--expect=failure tests are red: $(grep FAILED "$TMP/failure.txt")"
-
-# The synthesizer's NumPy port matches the optimized C++ build too.
-bazel test --config=quiet -c opt //python:synth_test >"$TMP/opt.txt" 2>&1 \
-  || fail "synth_test under -c opt: $(tail -5 "$TMP/opt.txt")"
-bazel build --config=quiet //python  # put bazel-bin back to the default build
 
 if ((failures)); then
   echo "numpy_test: $failures failure(s)"
