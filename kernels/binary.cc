@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "kernels/internal/elementwise.h"
+#include "kernels/internal/sleef_math.h"
 
 namespace repro {
 namespace kernels_internal {
@@ -87,8 +88,37 @@ struct Power {
     if (a == 0 && std::isinf(b) && b < 0) RaiseFpFlags(kFpDivide);
     return std::pow(a, b);
   }
-  template <typename A, typename B>
-  static auto Vec(const A& a, const B& b) { return a.pow(b); }
+  // SLEEF's pow (sleef_math.h), with NumPy's fast paths for a scalar
+  // exponent of 2, 1, 0, -1 and 0.5, which give pow's results exactly
+  // (0.5 as sqrt, but pow(-0, 0.5) is +0 and pow(-inf, 0.5) is +inf).
+  template <typename T>
+  static void Apply(const T* a, int64_t a_step, const T* b, int64_t b_step, T* y,
+                    int64_t n) {
+    if (a_step == 1 && b_step == 0) {
+      const T e = *b;
+      if (e == 2) {
+        for (int64_t i = 0; i < n; ++i) y[i] = a[i] * a[i];
+        return;
+      }
+      if (e == 1 || e == 0) {
+        for (int64_t i = 0; i < n; ++i) y[i] = e == 1 ? a[i] : T{1};
+        return;
+      }
+      if (e == -1) {
+        for (int64_t i = 0; i < n; ++i) y[i] = T{1} / a[i];
+        return;
+      }
+      if (e == T{0.5}) {
+        for (int64_t i = 0; i < n; ++i) {
+          const T r = std::sqrt(a[i]);
+          y[i] = a[i] == 0 ? T{0} : a[i] == -std::numeric_limits<T>::infinity()
+                                        ? std::numeric_limits<T>::infinity() : r;
+        }
+        return;
+      }
+    }
+    ApplyPow(a, a_step, b, b_step, y, n);
+  }
   // Exponentiation by squaring, wrapping like NumPy.
   template <typename T>
   static T Int(T a, T b, FpFlags*, absl::Status* status) {

@@ -2,8 +2,10 @@
 // expm1, log, log1p, sin, cos, tanh, sigmoid.
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "kernels/internal/elementwise.h"
+#include "kernels/internal/sleef_math.h"
 
 namespace repro {
 namespace kernels_internal {
@@ -77,70 +79,70 @@ struct Exp {
   static constexpr const char* kName = "exp";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpOverflow;
+  template <typename T>  // SLEEF: sleef_math.h
+  static void Apply(const T* x, T* y, int64_t n) { ApplyMath(MathFn::kExp, x, y, n); }
   template <typename T>
   static T Ref(T x) { return std::exp(x); }
-  template <typename A>
-  static auto Vec(const A& x) { return x.exp(); }
 };
 
 struct Expm1 {
   static constexpr const char* kName = "expm1";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpOverflow;
+  template <typename T>  // SLEEF: sleef_math.h
+  static void Apply(const T* x, T* y, int64_t n) { ApplyMath(MathFn::kExpm1, x, y, n); }
   template <typename T>
   static T Ref(T x) { return std::expm1(x); }
-  template <typename A>
-  static auto Vec(const A& x) { return x.expm1(); }
 };
 
 struct Log {
   static constexpr const char* kName = "log";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpDivide;  // log(0) is a pole
+  template <typename T>  // SLEEF: sleef_math.h
+  static void Apply(const T* x, T* y, int64_t n) { ApplyMath(MathFn::kLog, x, y, n); }
   template <typename T>
   static T Ref(T x) { return std::log(x); }
-  template <typename A>
-  static auto Vec(const A& x) { return x.log(); }
 };
 
 struct Log1p {
   static constexpr const char* kName = "log1p";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpDivide;  // log1p(-1) is a pole
+  template <typename T>  // SLEEF: sleef_math.h
+  static void Apply(const T* x, T* y, int64_t n) { ApplyMath(MathFn::kLog1p, x, y, n); }
   template <typename T>
   static T Ref(T x) { return std::log1p(x); }
-  template <typename A>
-  static auto Vec(const A& x) { return x.log1p(); }
 };
 
 struct Sin {
   static constexpr const char* kName = "sin";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;
+  template <typename T>  // SLEEF: sleef_math.h
+  static void Apply(const T* x, T* y, int64_t n) { ApplyMath(MathFn::kSin, x, y, n); }
   template <typename T>
   static T Ref(T x) { return std::sin(x); }
-  template <typename A>
-  static auto Vec(const A& x) { return x.sin(); }
 };
 
 struct Cos {
   static constexpr const char* kName = "cos";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;
+  template <typename T>  // SLEEF: sleef_math.h
+  static void Apply(const T* x, T* y, int64_t n) { ApplyMath(MathFn::kCos, x, y, n); }
   template <typename T>
   static T Ref(T x) { return std::cos(x); }
-  template <typename A>
-  static auto Vec(const A& x) { return x.cos(); }
 };
 
 struct Tanh {
   static constexpr const char* kName = "tanh";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;
+  template <typename T>  // SLEEF: sleef_math.h
+  static void Apply(const T* x, T* y, int64_t n) { ApplyMath(MathFn::kTanh, x, y, n); }
   template <typename T>
   static T Ref(T x) { return std::tanh(x); }
-  template <typename A>
-  static auto Vec(const A& x) { return x.tanh(); }
 };
 
 // The logistic function 1 / (1 + exp(-x)), evaluated without overflow.
@@ -155,8 +157,17 @@ struct Sigmoid {
     T e = std::exp(x);
     return e / (T{1} + e);
   }
-  template <typename A>
-  static auto Vec(const A& x) { return x.logistic(); }
+  // exp(-|x|) through SLEEF, then the branch of Ref: e / (1 + e) below 0.
+  template <typename T>
+  static void Apply(const T* x, T* y, int64_t n) {
+    std::vector<T> t(n);
+    for (int64_t i = 0; i < n; ++i) t[i] = -std::fabs(x[i]);
+    ApplyMath(MathFn::kExp, t.data(), y, n);
+    for (int64_t i = 0; i < n; ++i) {
+      const T e = y[i];
+      y[i] = x[i] >= 0 ? T{1} / (T{1} + e) : e / (T{1} + e);
+    }
+  }
 };
 
 template <class Op>

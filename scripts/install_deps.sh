@@ -9,6 +9,7 @@ PACKAGES=(
   libabsl-dev libflatbuffers-dev flatbuffers-compiler
   libeigen3-dev libzstd-dev zstd
   libxxhash-dev              # digests of large outputs in snapshots
+  libsleef-dev               # SLEEF: the transcendental kernels (kernels/internal/sleef_math.h)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy      # NumPy expectation tables and the NumPy baseline
   python3-dev pybind11-dev python3-pytest   # the NumPy bridge (python/) and its pytests

@@ -6,6 +6,8 @@
 
 #include <Eigen/Core>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 
@@ -21,11 +23,47 @@ template <typename T>
 using ConstArrayMap =
     Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Unaligned>;
 
+// Whether Op has Apply(const T*, T*, int64_t) (a loop of its own, SLEEF's)
+// instead of an Eigen expression Vec.
+template <class Op, class = void>
+struct HasApply : std::false_type {};
+template <class Op>
+struct HasApply<Op, std::void_t<decltype(&Op::template Apply<double>)>> : std::true_type {};
+
+// NumPy's flags for y = f(x), computed from the values (for code such as
+// SLEEF's that raises none reliably): invalid for a NaN out of a non-NaN,
+// `inf_flag` for an infinity out of a finite input, and underflow for a
+// subnormal result, or a zero out of a finite non-zero input. A quick
+// vectorizable pass first: most arrays hold no such element.
+template <typename T>
+FpFlags ComputedFlags(const T* x, const T* y, int64_t n, FpFlags inf_flag) {
+  constexpr T kMinNormal = std::numeric_limits<T>::min();
+  constexpr T kMax = std::numeric_limits<T>::max();
+  bool plain = true;
+  for (int64_t i = 0; i < n; ++i) {
+    const T a = std::fabs(y[i]);  // quiet comparisons: NaN raises nothing
+    plain &= (std::isgreaterequal(a, kMinNormal) & std::islessequal(a, kMax)) |
+             ((y[i] == 0) & (x[i] == 0));
+  }
+  if (plain) return 0;
+  FpFlags f = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    f |= SpecialValueFlag(y[i], std::isnan(x[i]), std::isfinite(x[i]), inf_flag);
+    const T a = std::fabs(y[i]);
+    if ((std::isgreater(a, T{0}) && std::isless(a, kMinNormal)) ||
+        (a == 0 && x[i] != 0 && std::isfinite(x[i]))) {
+      f |= kFpUnderflow;
+    }
+  }
+  return f;
+}
+
 // A unary op provides:
 //   kName, kFloatOnly (ints compute in float64), kVecExact (the Eigen code
 //   raises exactly NumPy's flags), kInfFlag (flag for an infinity out of a
 //   finite input), Ref(T) (plain; its libm/hardware flags are NumPy's),
-//   Vec(array) (Eigen expression), and Int(T) unless kFloatOnly.
+//   Vec(array) (Eigen expression) or Apply(x, y, n) (a loop: SLEEF; flags
+//   from ComputedFlags), and Int(T) unless kFloatOnly.
 template <class Op, bool kOptimized>
 absl::StatusOr<Tensor> UnaryKernel(absl::Span<const Tensor> in, const Attrs&) {
   if constexpr (!Op::kFloatOnly) {
@@ -52,6 +90,11 @@ absl::StatusOr<Tensor> UnaryKernel(absl::Span<const Tensor> in, const Attrs&) {
     const int64_t n = x.size();
     if constexpr (!kOptimized) {
       for (int64_t i = 0; i < n; ++i) yp[i] = Op::Ref(xp[i]);
+    } else if constexpr (HasApply<Op>::value) {
+      const FpFlags saved = SaveAndClearFpFlags();
+      Op::Apply(xp, yp, n);
+      DiscardFpFlags(saved);
+      RaiseFpFlags(ComputedFlags(xp, yp, n, Op::kInfFlag));
     } else {
       ConstArrayMap<T> xm(xp, n);
       ArrayMap<T> ym(yp, n);
@@ -108,7 +151,8 @@ enum class BinaryOut {
 
 // A binary op provides kName, kOut, kHasVec, kVecExact, Ref(T, T) for floats
 // (its hardware/libm flags are NumPy's), Vec(a, b) (Eigen, on arrays or an
-// array and a constant; used when kHasVec), SpecialFlag(a, b, y) (NumPy's
+// array and a constant; used when kHasVec) or Apply(a, a_step, b, b_step,
+// y, n) (a loop: SLEEF; flags from ComputedBinaryFlags), SpecialFlag(a, b, y) (NumPy's
 // flag for a non-finite result y), and for kPromote ops Int(T, T, FpFlags*,
 // absl::Status*) for ints, which may add flags or set an error.
 template <class Op, typename T>
@@ -123,6 +167,32 @@ FpFlags DeriveBinaryFlags(const T* a, int64_t a_step, const T* b,
   return f;
 }
 
+// NumPy's flags of a binary op computed from the values (for Apply, whose
+// SLEEF code raises none reliably): SpecialFlag for non-finite results,
+// underflow for a subnormal result or a zero out of finite non-zero
+// operands. A quick vectorizable pass first.
+template <class Op, typename T>
+FpFlags ComputedBinaryFlags(const T* a, int64_t a_step, const T* b, int64_t b_step,
+                            const T* y, int64_t n) {
+  constexpr T kMinNormal = std::numeric_limits<T>::min();
+  constexpr T kMax = std::numeric_limits<T>::max();
+  bool plain = true;
+  for (int64_t i = 0; i < n; ++i) {
+    const T v = std::fabs(y[i]);  // quiet comparisons: NaN raises nothing
+    plain &= std::isgreaterequal(v, kMinNormal) & std::islessequal(v, kMax);
+  }
+  if (plain) return 0;
+  FpFlags f = DeriveBinaryFlags<Op>(a, a_step, b, b_step, y, n);
+  for (int64_t i = 0; i < n; ++i) {
+    const T v = std::fabs(y[i]), av = a[i * a_step], bv = b[i * b_step];
+    if ((std::isgreater(v, T{0}) && std::isless(v, kMinNormal)) ||
+        (v == 0 && av != 0 && std::isfinite(av) && std::isfinite(bv))) {
+      f |= kFpUnderflow;
+    }
+  }
+  return f;
+}
+
 template <class Op, typename T, bool kOptimized>
 void BinaryFloat(const Tensor& a, const Tensor& b, Tensor& out) {
   T* yp = out.data<T>();
@@ -133,25 +203,33 @@ void BinaryFloat(const Tensor& a, const Tensor& b, Tensor& out) {
       (flat_b || b.size() == 1)) {
     const T* ap = a.data<T>();
     const T* bp = b.data<T>();
-    ArrayMap<T> ym(yp, n);
-    auto compute = [&] {
-      if (flat_a && flat_b) {
-        ym = Op::Vec(ConstArrayMap<T>(ap, n), ConstArrayMap<T>(bp, n));
-      } else if (flat_a) {
-        ym = Op::Vec(ConstArrayMap<T>(ap, n),
-                     Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, *bp));
-      } else {
-        ym = Op::Vec(Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, *ap),
-                     ConstArrayMap<T>(bp, n));
-      }
-    };
-    if constexpr (Op::kVecExact) {
-      compute();
+    if constexpr (HasApply<Op>::value) {
+      const int64_t as = flat_a ? 1 : 0, bs = flat_b ? 1 : 0;
+      const FpFlags saved = SaveAndClearFpFlags();
+      Op::Apply(ap, as, bp, bs, yp, n);
+      DiscardFpFlags(saved);
+      RaiseFpFlags(ComputedBinaryFlags<Op>(ap, as, bp, bs, yp, n));
     } else {
-      WithDerivedFlags<T>(out, compute, [&] {
-        return DeriveBinaryFlags<Op>(ap, flat_a ? 1 : 0, bp, flat_b ? 1 : 0,
-                                     yp, n);
-      });
+      ArrayMap<T> ym(yp, n);
+      auto compute = [&] {
+        if (flat_a && flat_b) {
+          ym = Op::Vec(ConstArrayMap<T>(ap, n), ConstArrayMap<T>(bp, n));
+        } else if (flat_a) {
+          ym = Op::Vec(ConstArrayMap<T>(ap, n),
+                       Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, *bp));
+        } else {
+          ym = Op::Vec(Eigen::Array<T, Eigen::Dynamic, 1>::Constant(n, *ap),
+                       ConstArrayMap<T>(bp, n));
+        }
+      };
+      if constexpr (Op::kVecExact) {
+        compute();
+      } else {
+        WithDerivedFlags<T>(out, compute, [&] {
+          return DeriveBinaryFlags<Op>(ap, flat_a ? 1 : 0, bp, flat_b ? 1 : 0,
+                                       yp, n);
+        });
+      }
     }
     return;
   }

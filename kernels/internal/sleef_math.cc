@@ -1,0 +1,143 @@
+#include "kernels/internal/sleef_math.h"
+
+#include <immintrin.h>
+#include <sleef.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+namespace repro {
+namespace kernels_internal {
+namespace {
+
+// The best path this CPU has, lowered by REPRO_MAX_ISA.
+Isa DetectIsa() {
+  Isa isa = __builtin_cpu_supports("avx512f") ? Isa::kAvx512f : Isa::kAvx2;
+  const char* max = std::getenv("REPRO_MAX_ISA");
+  if (max != nullptr && std::strcmp(max, "avx2") == 0) isa = Isa::kAvx2;
+  return isa;
+}
+
+const Isa kDetected = DetectIsa();
+std::atomic<Isa> g_isa{kDetected};
+
+// A function's AVX2 packet and scalar (purecfma) versions.
+struct DoubleFns {
+  decltype(&Sleef_finz_expd4_u10avx2) avx2;
+  decltype(&Sleef_finz_expd1_u10purecfma) scalar;
+};
+struct FloatFns {
+  decltype(&Sleef_finz_expf8_u10avx2) avx2;
+  decltype(&Sleef_finz_expf1_u10purecfma) scalar;
+};
+
+DoubleFns Fns(MathFn fn, double) {
+  switch (fn) {
+    case MathFn::kExp: return {Sleef_finz_expd4_u10avx2, Sleef_finz_expd1_u10purecfma};
+    case MathFn::kExpm1: return {Sleef_finz_expm1d4_u10avx2, Sleef_finz_expm1d1_u10purecfma};
+    case MathFn::kLog: return {Sleef_finz_logd4_u10avx2, Sleef_finz_logd1_u10purecfma};
+    case MathFn::kLog1p: return {Sleef_finz_log1pd4_u10avx2, Sleef_finz_log1pd1_u10purecfma};
+    case MathFn::kSin: return {Sleef_finz_sind4_u10avx2, Sleef_finz_sind1_u10purecfma};
+    case MathFn::kCos: return {Sleef_finz_cosd4_u10avx2, Sleef_finz_cosd1_u10purecfma};
+    case MathFn::kTanh: return {Sleef_finz_tanhd4_u10avx2, Sleef_finz_tanhd1_u10purecfma};
+  }
+  return {Sleef_finz_expd4_u10avx2, Sleef_finz_expd1_u10purecfma};
+}
+
+FloatFns Fns(MathFn fn, float) {
+  switch (fn) {
+    case MathFn::kExp: return {Sleef_finz_expf8_u10avx2, Sleef_finz_expf1_u10purecfma};
+    case MathFn::kExpm1: return {Sleef_finz_expm1f8_u10avx2, Sleef_finz_expm1f1_u10purecfma};
+    case MathFn::kLog: return {Sleef_finz_logf8_u10avx2, Sleef_finz_logf1_u10purecfma};
+    case MathFn::kLog1p: return {Sleef_finz_log1pf8_u10avx2, Sleef_finz_log1pf1_u10purecfma};
+    case MathFn::kSin: return {Sleef_finz_sinf8_u10avx2, Sleef_finz_sinf1_u10purecfma};
+    case MathFn::kCos: return {Sleef_finz_cosf8_u10avx2, Sleef_finz_cosf1_u10purecfma};
+    case MathFn::kTanh: return {Sleef_finz_tanhf8_u10avx2, Sleef_finz_tanhf1_u10purecfma};
+  }
+  return {Sleef_finz_expf8_u10avx2, Sleef_finz_expf1_u10purecfma};
+}
+
+// SLEEF 3.5.1's u10 functions overflow early in two places (NumPy's
+// accuracy data, umath_validation_test): exp of x in (709.782711149557,
+// 709.782712893384], the last interval with a finite result, and log1p of
+// x above about 1e307 (float32: 1e38), where it computes 1 + x. The few
+// such elements are recomputed: exp with glibc's exp (0.5 ulp), log1p as
+// log, which it equals there (1 + x rounds to x). One quick pass finds them.
+template <typename T>
+void FixOverflows(MathFn fn, const T* x, T* y, int64_t n) {
+  if (fn != MathFn::kExp && fn != MathFn::kLog1p) return;
+  constexpr T kInf = std::numeric_limits<T>::infinity();
+  bool any = false;
+  for (int64_t i = 0; i < n; ++i) any |= (y[i] == kInf) & (x[i] != kInf);
+  if (!any) return;
+  for (int64_t i = 0; i < n; ++i) {
+    if (y[i] != kInf || x[i] == kInf || std::isnan(x[i])) continue;
+    if (fn == MathFn::kExp) {
+      y[i] = std::exp(x[i]);
+    } else if constexpr (sizeof(T) == 8) {
+      y[i] = Sleef_finz_logd1_u10purecfma(x[i]);
+    } else {
+      y[i] = Sleef_finz_logf1_u10purecfma(x[i]);
+    }
+  }
+}
+
+}  // namespace
+
+Isa ActiveIsa() { return g_isa.load(std::memory_order_relaxed); }
+
+void SetMaxIsa(Isa max) {
+  g_isa.store(max == Isa::kAvx2 ? Isa::kAvx2 : kDetected, std::memory_order_relaxed);
+}
+
+const char* IsaName(Isa isa) { return isa == Isa::kAvx512f ? "avx512f" : "avx2"; }
+
+void ApplyMath(MathFn fn, const double* x, double* y, int64_t n) {
+  int64_t i =
+      ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n) : 0;
+  const DoubleFns f = Fns(fn, 0.0);
+  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(y + i, f.avx2(_mm256_loadu_pd(x + i)));
+  for (; i < n; ++i) y[i] = f.scalar(x[i]);
+  FixOverflows(fn, x, y, n);
+}
+
+void ApplyMath(MathFn fn, const float* x, float* y, int64_t n) {
+  int64_t i =
+      ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n) : 0;
+  const FloatFns f = Fns(fn, 0.0f);
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, f.avx2(_mm256_loadu_ps(x + i)));
+  for (; i < n; ++i) y[i] = f.scalar(x[i]);
+  FixOverflows(fn, x, y, n);
+}
+
+void ApplyPow(const double* a, int64_t a_step, const double* b, int64_t b_step, double* y,
+              int64_t n) {
+  int64_t i = ActiveIsa() == Isa::kAvx512f
+                  ? sleef_internal::PowAvx512(a, a_step, b, b_step, y, n)
+                  : 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256d va = a_step ? _mm256_loadu_pd(a + i) : _mm256_set1_pd(*a);
+    const __m256d vb = b_step ? _mm256_loadu_pd(b + i) : _mm256_set1_pd(*b);
+    _mm256_storeu_pd(y + i, Sleef_finz_powd4_u10avx2(va, vb));
+  }
+  for (; i < n; ++i) y[i] = Sleef_finz_powd1_u10purecfma(a[i * a_step], b[i * b_step]);
+}
+
+void ApplyPow(const float* a, int64_t a_step, const float* b, int64_t b_step, float* y,
+              int64_t n) {
+  int64_t i = ActiveIsa() == Isa::kAvx512f
+                  ? sleef_internal::PowAvx512(a, a_step, b, b_step, y, n)
+                  : 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 va = a_step ? _mm256_loadu_ps(a + i) : _mm256_set1_ps(*a);
+    const __m256 vb = b_step ? _mm256_loadu_ps(b + i) : _mm256_set1_ps(*b);
+    _mm256_storeu_ps(y + i, Sleef_finz_powf8_u10avx2(va, vb));
+  }
+  for (; i < n; ++i) y[i] = Sleef_finz_powf1_u10purecfma(a[i * a_step], b[i * b_step]);
+}
+
+}  // namespace kernels_internal
+}  // namespace repro

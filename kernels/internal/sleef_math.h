@@ -1,0 +1,67 @@
+// Transcendental functions on arrays through SLEEF 3.5.1's "finz" u10
+// functions (1.0 ulp), whose results are bit-wise the same on every FMA
+// platform (SLEEF's documentation; its tester checks one digest per
+// function against every FMA extension): AVX-512F packets where the CPU
+// has them, AVX2 packets otherwise, and the purecfma scalar functions for
+// the tail, so a call gives the same bits on either path
+// (sleef_math_test holds the two paths against each other on 1 Mi inputs).
+//
+// Called by explicit name, never through SLEEF's dispatcher names: in
+// Debian's build, Sleef_expd8_u10 is AVX-512 code without a CPU check.
+// SLEEF raises no reliable floating-point flags; callers discard what it
+// raised and compute NumPy's flags from inputs and outputs.
+//
+// Example:
+//   ApplyMath(MathFn::kExp, x, y, n);  // y[i] = exp(x[i])
+#ifndef REPRO_KERNELS_INTERNAL_SLEEF_MATH_H_
+#define REPRO_KERNELS_INTERNAL_SLEEF_MATH_H_
+
+#include <cstdint>
+
+namespace repro {
+namespace kernels_internal {
+
+enum class MathFn : uint8_t { kExp, kExpm1, kLog, kLog1p, kSin, kCos, kTanh };
+
+// The vector instruction sets a call may run on.
+enum class Isa : uint8_t { kAvx2, kAvx512f };
+
+// The path calls take: the best the CPU has, at most the pinned one.
+Isa ActiveIsa();
+
+// Pins the path to at most `max` (replay's --max_isa, the REPRO_MAX_ISA
+// variable read at start-up: "avx2" or "avx512f"). Thread-safe.
+void SetMaxIsa(Isa max);
+
+// "avx2", "avx512f".
+const char* IsaName(Isa isa);
+
+// y[i] = fn(x[i]) for i < n; x and y must not overlap. Where SLEEF
+// 3.5.1 overflows early (exp just below its overflow threshold, log1p of
+// huge x) the element is recomputed (sleef_math.cc).
+void ApplyMath(MathFn fn, const double* x, double* y, int64_t n);
+void ApplyMath(MathFn fn, const float* x, float* y, int64_t n);
+
+// y[i] = pow(a[i * a_step], b[i * b_step]) for i < n, steps 0 (a broadcast
+// scalar) or 1.
+void ApplyPow(const double* a, int64_t a_step, const double* b, int64_t b_step, double* y,
+              int64_t n);
+void ApplyPow(const float* a, int64_t a_step, const float* b, int64_t b_step, float* y,
+              int64_t n);
+
+namespace sleef_internal {
+// The AVX-512F loops (sleef_avx512.cc, the one file built with -mavx512f):
+// they process the largest multiple of 8 (float64) or 16 (float32)
+// elements of n and return that count. Called only on CPUs with AVX-512F.
+int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n);
+int64_t MathAvx512(MathFn fn, const float* x, float* y, int64_t n);
+int64_t PowAvx512(const double* a, int64_t a_step, const double* b, int64_t b_step,
+                  double* y, int64_t n);
+int64_t PowAvx512(const float* a, int64_t a_step, const float* b, int64_t b_step, float* y,
+                  int64_t n);
+}  // namespace sleef_internal
+
+}  // namespace kernels_internal
+}  // namespace repro
+
+#endif  // REPRO_KERNELS_INTERNAL_SLEEF_MATH_H_
