@@ -1,6 +1,7 @@
 // Reductions over one axis or all axes: sum, mean, prod, max, min,
 // logsumexp, norm (the L2 norm). Attributes: `axis` (unset: all axes) and
 // `keepdims` (0 or 1).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -10,6 +11,47 @@
 namespace repro {
 namespace kernels_internal {
 namespace {
+
+// NumPy 1.24's float summation (pairwise_sum in numpy/core/src/umath/
+// loops_utils.h.src): below 8 elements in order from +0; up to 128, eight
+// interleaved accumulators combined as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)),
+// then the remaining elements in order; above, the two halves split at a
+// multiple of 8. Written here because no library sums in NumPy's order:
+// the same order gives NumPy's bits and NumPy's overflow flags.
+template <typename T>
+T PairwiseSum(const T* a, int64_t n) {
+  if (n < 8) {
+    T s = 0;
+    for (int64_t i = 0; i < n; ++i) s += a[i];
+    return s;
+  }
+  if (n <= 128) {
+    T r[8];
+    for (int j = 0; j < 8; ++j) r[j] = a[j];
+    int64_t i = 8;
+    for (; i < n - n % 8; i += 8) {
+      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
+    }
+    T s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) s += a[i];
+    return s;
+  }
+  int64_t half = n / 2;
+  half -= half % 8;
+  return PairwiseSum(a, half) + PairwiseSum(a + half, n - half);
+}
+
+// The sum np.add.reduce computes over contiguous elements: its reduction
+// hands the loop blocks of 8192 elements (the ufunc buffer size), each
+// summed pairwise, and adds the blocks' sums in order (python3-numpy
+// 1.24.2, checked bit for bit on 1 to 100,000 elements, both dtypes).
+template <typename T>
+T NumpySum(const T* a, int64_t n) {
+  constexpr int64_t kBlock = 8192;
+  T s = 0;
+  for (int64_t i = 0; i < n; i += kBlock) s += PairwiseSum(a + i, std::min(kBlock, n - i));
+  return s;
+}
 
 // A reduction op provides kName, kExact (its arithmetic raises exactly
 // NumPy's flags; otherwise flags are derived from the values), OutType(dtype), Row(map)
@@ -22,7 +64,7 @@ struct Sum {
   static constexpr bool kExact = true;
   static DType OutType(DType d) { return IsFloat(d) ? d : DType::kInt64; }
   template <typename T>
-  static T Row(const ConstArrayMap<T>& r) { return r.sum(); }
+  static T Row(const ConstArrayMap<T>& r) { return NumpySum(r.data(), r.size()); }
   template <typename T>
   static T RefRow(const T* p, int64_t n, int64_t stride) {
     T s = 0;
@@ -44,8 +86,9 @@ struct Prod {
   static constexpr const char* kEmptyName = nullptr;
   static constexpr bool kExact = true;
   static DType OutType(DType d) { return IsFloat(d) ? d : DType::kInt64; }
+  // In order, as np.multiply.reduce multiplies (no pairwise product).
   template <typename T>
-  static T Row(const ConstArrayMap<T>& r) { return r.prod(); }
+  static T Row(const ConstArrayMap<T>& r) { return RefRow(r.data(), r.size(), 1); }
   template <typename T>
   static T RefRow(const T* p, int64_t n, int64_t stride) {
     T s = 1;
@@ -67,7 +110,7 @@ struct Mean {
   static DType OutType(DType d) { return FloatTypeFor(d); }
   template <typename T>
   static T Row(const ConstArrayMap<T>& r) {
-    return r.sum() / static_cast<T>(r.size());
+    return NumpySum(r.data(), r.size()) / static_cast<T>(r.size());
   }
   template <typename T>
   static T RefRow(const T* p, int64_t n, int64_t stride) {

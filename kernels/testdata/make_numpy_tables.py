@@ -198,6 +198,34 @@ def reduction_cases():
         case(name, "-", [empty], lambda: fn(empty))
 
 
+LANE_LENGTHS = list(range(1, 18)) + [31, 32, 33, 63, 64, 65, 67]
+
+
+def reduction_lane_cases():
+    """Special values at the first, middle and last position of rows of
+    many lengths (every SIMD block size and tail), alone and as a pair that
+    overflows before a NaN: the reductions' vectorized paths and NumPy's
+    flags for them."""
+    fns = {"sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max,
+           "min": np.min}
+    for dtype in (np.float64, np.float32):
+        big = float(np.finfo(dtype).max) / 2
+        specials = [math.nan, math.inf, -math.inf, -0.0, big, -big]
+        for name, fn in fns.items():
+            for n in LANE_LENGTHS:
+                for v in specials:
+                    for at in sorted({0, n // 2, n - 1}):
+                        x = np.full((2, n), 0.75, dtype=dtype)
+                        x[1, at] = v
+                        for axis in (None, 1):
+                            attrs = "keepdims=0" if axis is None else "axis=1,keepdims=0"
+                            case(name, attrs, [x], lambda: fn(x, axis=axis))
+                if n >= 3:
+                    x = np.full((n,), 0.75, dtype=dtype)
+                    x[0], x[1], x[n - 1] = big * 1.5, big * 1.5, math.nan
+                    case(name, "keepdims=0", [x], lambda: fn(x))
+
+
 def linalg_cases():
     rng = np.random.default_rng(11)
     a = rng.normal(size=(4, 4))
@@ -265,6 +293,7 @@ def main():
     unary_cases()
     binary_cases()
     reduction_cases()
+    reduction_lane_cases()
     linalg_cases()
     nn_cases()
     with open("numpy_cases.txt", "w") as f:
