@@ -1,5 +1,7 @@
 #include "core/registry.h"
 
+#include <atomic>
+
 #include <cmath>
 
 #include "absl/base/internal/raw_logging.h"
@@ -104,5 +106,15 @@ absl::StatusOr<Tensor> Call(absl::string_view name,
   if (!kernel.ok()) return kernel.status();
   return Dispatch(**kernel, inputs, attrs, variant);
 }
+
+namespace {
+std::atomic<const char*> g_math_library{""};
+}  // namespace
+
+void SetKernelMathLibrary(const char* description) {
+  g_math_library.store(description, std::memory_order_relaxed);
+}
+
+const char* KernelMathLibrary() { return g_math_library.load(std::memory_order_relaxed); }
 
 }  // namespace repro

@@ -179,6 +179,15 @@ absl::StatusOr<Tensor> Call(absl::string_view name,
                             const Attrs& attrs = Attrs(),
                             Variant variant = Variant::kOptimized);
 
+// What the linked kernels compute their transcendental functions with, and
+// on which vector path ("sleef 3.5.1 avx512f"): set by //kernels at
+// start-up and when the path is pinned, recorded in every snapshot's
+// environment (snapshot/writer.h). `description` must have static storage.
+void SetKernelMathLibrary(const char* description);
+
+// The last description set; "" when no kernel library set one.
+const char* KernelMathLibrary();
+
 }  // namespace repro
 
 #endif  // REPRO_CORE_REGISTRY_H_

@@ -73,6 +73,7 @@ struct Divide : ExactOp {
 };
 
 struct Power {
+  static constexpr int kVersion = 2;  // 2: SLEEF, and NumPy's scalar-exponent fast paths
   static constexpr const char* kName = "power";
   static constexpr BinaryOut kOut = BinaryOut::kPromote;
   static constexpr bool kHasVec = true, kVecExact = false;
@@ -275,7 +276,7 @@ struct Remainder {
 template <class Op>
 KernelDef BinaryDef() {
   return {Op::kName,
-          /*version=*/1,
+          /*version=*/VersionOf<Op>::value,
           /*num_inputs=*/2,
           &BinaryKernel<Op, true>,
           &BinaryKernel<Op, false>,

@@ -1,5 +1,8 @@
 #include "kernels/kernels.h"
 
+#include "absl/strings/str_cat.h"
+#include "kernels/internal/sleef_math.h"
+
 #include "absl/base/internal/raw_logging.h"
 
 namespace repro {
@@ -95,6 +98,18 @@ absl::StatusOr<Tensor> LogSoftmax(const Tensor& x, int axis) {
 absl::StatusOr<Tensor> LayerNorm(const Tensor& x, int axis, double eps) {
   static const KernelDef& k = Builtin("layer_norm");
   return Dispatch(k, {&x, 1}, Attrs().Set("axis", axis).Set("eps", eps));
+}
+
+absl::Status PinVectorPath(absl::string_view isa) {
+  if (isa == "avx2") {
+    kernels_internal::SetMaxIsa(kernels_internal::Isa::kAvx2);
+  } else if (isa == "avx512f") {
+    kernels_internal::SetMaxIsa(kernels_internal::Isa::kAvx512f);
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown vector path '", isa, "': use avx2 or avx512f"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace kernels

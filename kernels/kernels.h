@@ -94,6 +94,13 @@ absl::StatusOr<Tensor> LayerNorm(const Tensor& x, int axis = -1,
 absl::StatusOr<Tensor> CrossEntropy(const Tensor& logits,
                                     const Tensor& labels);
 
+// Pins the vector path of the transcendental kernels (exp, log, power,
+// ...) to at most `isa`: "avx2" or "avx512f" (the best the CPU has). Both
+// give the same bits; pinning shows it, or rules the path out when a
+// replay differs. REPRO_MAX_ISA=avx2 does the same at start-up.
+// InvalidArgument for another name.
+absl::Status PinVectorPath(absl::string_view isa);
+
 }  // namespace kernels
 }  // namespace repro
 

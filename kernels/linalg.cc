@@ -274,7 +274,8 @@ absl::StatusOr<Tensor> Cholesky(absl::Span<const Tensor> in, const Attrs&) {
 }();
 
 const KernelRegistrar kRegistrars[] = {
-    KernelRegistrar({"matmul", 1, 2, &Matmul<true>, &Matmul<false>, true}),
+    // matmul 2: Eigen's blocking pinned (kBlockingPinned).
+    KernelRegistrar({"matmul", 2, 2, &Matmul<true>, &Matmul<false>, true}),
     KernelRegistrar({"solve", 1, 2, &SolveKernel<true, false>,
                      &SolveKernel<false, false>, true}),
     KernelRegistrar({"inv", 1, 1, &SolveKernel<true, true>,

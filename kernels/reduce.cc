@@ -59,6 +59,7 @@ T NumpySum(const T* a, int64_t n) {
 // kEmptyName when an empty reduction is an error (NumPy's name of the ufunc
 // in the message).
 struct Sum {
+  static constexpr int kVersion = 2;  // 2: NumPy's summation order
   static constexpr const char* kName = "sum";
   static constexpr const char* kEmptyName = nullptr;
   static constexpr bool kExact = true;
@@ -82,6 +83,7 @@ struct Sum {
 };
 
 struct Prod {
+  static constexpr int kVersion = 2;  // 2: in order, as NumPy
   static constexpr const char* kName = "prod";
   static constexpr const char* kEmptyName = nullptr;
   static constexpr bool kExact = true;
@@ -104,6 +106,7 @@ struct Prod {
 };
 
 struct Mean {
+  static constexpr int kVersion = 2;  // 2: NumPy's summation order
   static constexpr const char* kName = "mean";
   static constexpr const char* kEmptyName = nullptr;
   static constexpr bool kExact = true;  // empty: 0/0 raises invalid, as NumPy
@@ -241,7 +244,7 @@ absl::StatusOr<Tensor> ReduceKernel(absl::Span<const Tensor> in,
 template <class Op>
 KernelDef ReduceDef() {
   return {Op::kName,
-          /*version=*/1,
+          /*version=*/VersionOf<Op>::value,
           /*num_inputs=*/1,
           &ReduceKernel<Op, true>,
           &ReduceKernel<Op, false>,

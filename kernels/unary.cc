@@ -12,6 +12,7 @@ namespace kernels_internal {
 namespace {
 
 struct Negative {
+  static constexpr int kVersion = 2;  // 2: a sign flip in every lane (NaN's sign flips too)
   static constexpr const char* kName = "negative";
   static constexpr bool kFloatOnly = false, kVecExact = true;
   static constexpr FpFlags kInfFlag = 0;
@@ -76,6 +77,7 @@ struct Reciprocal {
 };
 
 struct Exp {
+  static constexpr int kVersion = 2;  // 2: SLEEF
   static constexpr const char* kName = "exp";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpOverflow;
@@ -86,6 +88,7 @@ struct Exp {
 };
 
 struct Expm1 {
+  static constexpr int kVersion = 2;  // 2: SLEEF
   static constexpr const char* kName = "expm1";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpOverflow;
@@ -96,6 +99,7 @@ struct Expm1 {
 };
 
 struct Log {
+  static constexpr int kVersion = 2;  // 2: SLEEF
   static constexpr const char* kName = "log";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpDivide;  // log(0) is a pole
@@ -106,6 +110,7 @@ struct Log {
 };
 
 struct Log1p {
+  static constexpr int kVersion = 2;  // 2: SLEEF
   static constexpr const char* kName = "log1p";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpDivide;  // log1p(-1) is a pole
@@ -116,6 +121,7 @@ struct Log1p {
 };
 
 struct Sin {
+  static constexpr int kVersion = 2;  // 2: SLEEF
   static constexpr const char* kName = "sin";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;
@@ -126,6 +132,7 @@ struct Sin {
 };
 
 struct Cos {
+  static constexpr int kVersion = 2;  // 2: SLEEF
   static constexpr const char* kName = "cos";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;
@@ -136,6 +143,7 @@ struct Cos {
 };
 
 struct Tanh {
+  static constexpr int kVersion = 2;  // 2: SLEEF
   static constexpr const char* kName = "tanh";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;
@@ -147,6 +155,7 @@ struct Tanh {
 
 // The logistic function 1 / (1 + exp(-x)), evaluated without overflow.
 struct Sigmoid {
+  static constexpr int kVersion = 2;  // 2: exp through SLEEF
   static constexpr const char* kName = "sigmoid";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;
@@ -173,7 +182,7 @@ struct Sigmoid {
 template <class Op>
 KernelDef UnaryDef() {
   return {Op::kName,
-          /*version=*/1,
+          /*version=*/VersionOf<Op>::value,
           /*num_inputs=*/1,
           &UnaryKernel<Op, true>,
           &UnaryKernel<Op, false>,

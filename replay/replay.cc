@@ -33,10 +33,15 @@ std::vector<std::string> EnvironmentDifferences(const fb::Snapshot& s,
       diffs.push_back(absl::StrCat(what, " was '", recorded, "', is '", current, "'"));
     }
   };
-  if (const fb::Environment* e = s.environment()) {
+  const fb::Environment* e = s.environment();
+  // A snapshot another implementation produced (NumPy) describes neither
+  // a build nor a version of Repro's kernel.
+  if (e != nullptr && e->producer() != nullptr && e->producer()->size() > 0) return diffs;
+  if (e != nullptr) {
     compare("CPU features", e->cpu_features(), now.cpu_features);
     compare("compiler", e->compiler(), now.compiler);
     compare("build mode", e->build_mode(), now.build_mode);
+    compare("libraries", e->libraries(), now.libraries);
   }
   if (s.kernel_version() != kernel.version) {
     diffs.push_back(absl::StrCat("kernel version was ", s.kernel_version(),

@@ -48,6 +48,9 @@ LoadedSnapshot Snapshot(const std::string& kernel, std::vector<Tensor> inputs,
   r.inputs = inputs;
   r.failure = failure;
   r.environment = CurrentEnvironment();
+  if (const KernelDef* k = Registry::Global().Find(kernel); k != nullptr) {
+    r.kernel_version = k->version;
+  }
   if (const KernelDef* k = Registry::Global().Find(kernel);
       k != nullptr && run_kernel) {
     absl::StatusOr<Tensor> out = k->optimized(inputs, attrs);

@@ -258,6 +258,9 @@ EnvironmentInfo CurrentEnvironment() {
   env.libraries = absl::StrCat("flatbuffers ", FLATBUFFERS_VERSION_MAJOR, ".",
                                FLATBUFFERS_VERSION_MINOR, ".",
                                FLATBUFFERS_VERSION_REVISION);
+  if (const char* math = KernelMathLibrary(); *math != '\0') {
+    absl::StrAppend(&env.libraries, ", ", math);
+  }
   char host[256] = {0};
   if (gethostname(host, sizeof(host) - 1) == 0) env.host = host;
   env.pid = getpid();

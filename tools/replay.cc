@@ -22,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "core/registry.h"
 #include "replay/replay.h"
+#include "kernels/kernels.h"
 #include "replay/triage.h"
 #include "replay/worker.h"
 #include "snapshot/reader.h"
@@ -36,6 +37,9 @@ ABSL_FLAG(bool, use_reference, false,
           "run the reference implementation and report its distance to the recorded outputs");
 ABSL_FLAG(bool, triage, true,
           "run the reference implementation on the recorded inputs and say whose failure it is");
+ABSL_FLAG(std::string, max_isa, "",
+          "pin the transcendental kernels' vector path: avx2 or avx512f (default: the best "
+          "the CPU has; both give the same bits)");
 ABSL_FLAG(bool, inject_again, false,
           "apply a recorded REPRO_INJECT fault again (injected faults reproduce)");
 
@@ -111,6 +115,12 @@ void PrintText(const std::string& path, const ReplayResult& r, const Triage* tri
 int Run(const std::vector<std::string>& args) {
   if (args.empty()) FailUsage(kTool, "give snapshot files or folders: replay SNAP|DIR...");
   if (absl::GetFlag(FLAGS_timeout) <= 0) FailUsage(kTool, "--timeout must be positive");
+  if (const std::string isa = absl::GetFlag(FLAGS_max_isa); !isa.empty()) {
+    if (absl::Status s = kernels::PinVectorPath(isa); !s.ok()) {
+      FailUsage(kTool, absl::StrCat("--max_isa: ", s.message()));
+    }
+    setenv("REPRO_MAX_ISA", isa.c_str(), 1);  // and in the worker processes
+  }
   // Replay never records, even when REPRO_RECORD is set.
   InstallMonitor(nullptr);
   std::vector<std::string> bad;

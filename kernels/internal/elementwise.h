@@ -23,6 +23,14 @@ template <typename T>
 using ConstArrayMap =
     Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>, Eigen::Unaligned>;
 
+// An op's kernel version (KernelDef::version): its kVersion, else 1. Bumped
+// when its results change on purpose, so that replay says so.
+template <class Op, class = void>
+struct VersionOf : std::integral_constant<int, 1> {};
+template <class Op>
+struct VersionOf<Op, std::void_t<decltype(Op::kVersion)>>
+    : std::integral_constant<int, Op::kVersion> {};
+
 // Whether Op has Apply(const T*, T*, int64_t) (a loop of its own, SLEEF's)
 // instead of an Eigen expression Vec.
 template <class Op, class = void>

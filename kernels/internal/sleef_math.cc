@@ -9,6 +9,8 @@
 #include <cstring>
 #include <limits>
 
+#include "core/registry.h"
+
 namespace repro {
 namespace kernels_internal {
 namespace {
@@ -21,8 +23,14 @@ Isa DetectIsa() {
   return isa;
 }
 
+// The environment's description of each path (core/registry.h).
+const char* Description(Isa isa) {
+  return isa == Isa::kAvx512f ? "sleef 3.5.1 avx512f" : "sleef 3.5.1 avx2";
+}
+
 const Isa kDetected = DetectIsa();
 std::atomic<Isa> g_isa{kDetected};
+[[maybe_unused]] const bool kDescribed = (SetKernelMathLibrary(Description(kDetected)), true);
 
 // A function's AVX2 packet and scalar (purecfma) versions.
 struct DoubleFns {
@@ -90,7 +98,9 @@ void FixOverflows(MathFn fn, const T* x, T* y, int64_t n) {
 Isa ActiveIsa() { return g_isa.load(std::memory_order_relaxed); }
 
 void SetMaxIsa(Isa max) {
-  g_isa.store(max == Isa::kAvx2 ? Isa::kAvx2 : kDetected, std::memory_order_relaxed);
+  const Isa isa = max == Isa::kAvx2 ? Isa::kAvx2 : kDetected;
+  g_isa.store(isa, std::memory_order_relaxed);
+  SetKernelMathLibrary(Description(isa));
 }
 
 const char* IsaName(Isa isa) { return isa == Isa::kAvx512f ? "avx512f" : "avx2"; }
