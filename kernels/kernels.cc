@@ -1,6 +1,7 @@
 #include "kernels/kernels.h"
 
 #include "absl/strings/str_cat.h"
+#include "kernels/internal/blis_gemm.h"
 #include "kernels/internal/sleef_math.h"
 
 #include "absl/base/internal/raw_logging.h"
@@ -100,6 +101,21 @@ absl::StatusOr<Tensor> LayerNorm(const Tensor& x, int axis, double eps) {
   return Dispatch(k, {&x, 1}, Attrs().Set("axis", axis).Set("eps", eps));
 }
 
+namespace {
+
+// What snapshots record of the paths (core/registry.h).
+const char* DescribePaths() {
+  using kernels_internal::Isa;
+  const bool wide = kernels_internal::ActiveIsa() == Isa::kAvx512f;
+  const bool skx = kernels_internal::BlisIsa() == Isa::kAvx512f;
+  if (wide) return skx ? "sleef 3.5.1 avx512f, blis 0.9.0 skx" : "sleef 3.5.1 avx512f, blis 0.9.0 haswell";
+  return skx ? "sleef 3.5.1 avx2, blis 0.9.0 skx" : "sleef 3.5.1 avx2, blis 0.9.0 haswell";
+}
+
+[[maybe_unused]] const bool kDescribed = (SetKernelMathLibrary(DescribePaths()), true);
+
+}  // namespace
+
 absl::Status PinVectorPath(absl::string_view isa) {
   if (isa == "avx2") {
     kernels_internal::SetMaxIsa(kernels_internal::Isa::kAvx2);
@@ -109,6 +125,7 @@ absl::Status PinVectorPath(absl::string_view isa) {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown vector path '", isa, "': use avx2 or avx512f"));
   }
+  SetKernelMathLibrary(DescribePaths());
   return absl::OkStatus();
 }
 

@@ -61,9 +61,14 @@ void BM_Throughput(benchmark::State& state, const char* kernel, int arity) {
       ->Arg(static_cast<int>(DType::kFloat64))
 REPRO_THROUGHPUT(add, 2);
 REPRO_THROUGHPUT(multiply, 2);
+REPRO_THROUGHPUT(sqrt, 1);
 REPRO_THROUGHPUT(exp, 1);
 REPRO_THROUGHPUT(log, 1);
-REPRO_THROUGHPUT(sqrt, 1);
+REPRO_THROUGHPUT(expm1, 1);
+REPRO_THROUGHPUT(log1p, 1);
+REPRO_THROUGHPUT(sin, 1);
+REPRO_THROUGHPUT(cos, 1);
+REPRO_THROUGHPUT(tanh, 1);
 REPRO_THROUGHPUT(power, 2);
 #undef REPRO_THROUGHPUT
 

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "core/shape.h"
+#include "kernels/internal/blis_gemm.h"
 #include "kernels/internal/kernel_util.h"
 
 namespace repro {
@@ -22,12 +23,21 @@ template <typename T>
 using ConstMatrixMap = Eigen::Map<const Matrix<T>>;
 
 // One n x k times k x m product into c (row-major, contiguous).
+// Products of at least this many multiply-adds go to BLIS.
+constexpr int64_t kBlisMinFlops = int64_t{32} * 32 * 32;
+
 template <typename T, bool kOptimized>
 void MatmulOne(const T* a, const T* b, T* c, int64_t n, int64_t k,
                int64_t m) {
   if constexpr (kOptimized && !std::is_integral_v<T>) {
-    MatrixMap<T>(c, n, m).noalias() =
-        ConstMatrixMap<T>(a, n, k) * ConstMatrixMap<T>(b, k, m);
+    // BLIS for products large enough to pay for its packing (blis_gemm.h);
+    // Eigen's for the small ones, where BLIS's start-up per call dominates.
+    if (n * k * m >= kBlisMinFlops) {
+      BlisGemm(a, b, c, n, k, m);
+    } else {
+      MatrixMap<T>(c, n, m).noalias() =
+          ConstMatrixMap<T>(a, n, k) * ConstMatrixMap<T>(b, k, m);
+    }
   } else {
     for (int64_t i = 0; i < n; ++i) {
       for (int64_t j = 0; j < m; ++j) {
@@ -274,7 +284,7 @@ absl::StatusOr<Tensor> Cholesky(absl::Span<const Tensor> in, const Attrs&) {
 }();
 
 const KernelRegistrar kRegistrars[] = {
-    // matmul 2: Eigen's blocking pinned (kBlockingPinned).
+    // matmul 2: BLIS for large products, Eigen's blocking pinned for small.
     KernelRegistrar({"matmul", 2, 2, &Matmul<true>, &Matmul<false>, true}),
     KernelRegistrar({"solve", 1, 2, &SolveKernel<true, false>,
                      &SolveKernel<false, false>, true}),

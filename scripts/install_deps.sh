@@ -10,6 +10,7 @@ PACKAGES=(
   libeigen3-dev libzstd-dev zstd
   libxxhash-dev              # digests of large outputs in snapshots
   libsleef-dev               # SLEEF: the transcendental kernels (kernels/internal/sleef_math.h)
+  libblis-dev libblis4-serial  # BLIS: matmul (kernels/internal/blis_gemm.h)
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy      # NumPy expectation tables and the NumPy baseline
   python3-dev pybind11-dev python3-pytest   # the NumPy bridge (python/) and its pytests

@@ -5,6 +5,7 @@
 #define REPRO_KERNELS_INTERNAL_ELEMENTWISE_H_
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -13,6 +14,7 @@
 
 #include "core/shape.h"
 #include "kernels/internal/kernel_util.h"
+#include "kernels/internal/scan.h"
 
 namespace repro {
 namespace kernels_internal {
@@ -31,8 +33,14 @@ template <class Op>
 struct VersionOf<Op, std::void_t<decltype(Op::kVersion)>>
     : std::integral_constant<int, Op::kVersion> {};
 
-// Whether Op has Apply(const T*, T*, int64_t) (a loop of its own, SLEEF's)
-// instead of an Eigen expression Vec.
+// Elements per block of an Apply op: input and output of a block fit in
+// the L1 cache together (2 x 16 KiB for float64).
+inline constexpr int64_t kApplyBlock = 2048;
+
+// Whether Op has Apply (a loop of its own, SLEEF's) instead of an Eigen
+// expression Vec: unary Apply(x, y, n) returns whether it found every
+// output plain (sleef_math.h ApplyMath); binary Apply(a, a_step, b,
+// b_step, y, n) returns nothing.
 template <class Op, class = void>
 struct HasApply : std::false_type {};
 template <class Op>
@@ -42,18 +50,11 @@ struct HasApply<Op, std::void_t<decltype(&Op::template Apply<double>)>> : std::t
 // SLEEF's that raises none reliably): invalid for a NaN out of a non-NaN,
 // `inf_flag` for an infinity out of a finite input, and underflow for a
 // subnormal result, or a zero out of a finite non-zero input. A quick
-// vectorizable pass first: most arrays hold no such element.
+// vectorized pass first (scan.h): most arrays hold no such element.
 template <typename T>
 FpFlags ComputedFlags(const T* x, const T* y, int64_t n, FpFlags inf_flag) {
   constexpr T kMinNormal = std::numeric_limits<T>::min();
-  constexpr T kMax = std::numeric_limits<T>::max();
-  bool plain = true;
-  for (int64_t i = 0; i < n; ++i) {
-    const T a = std::fabs(y[i]);  // quiet comparisons: NaN raises nothing
-    plain &= (std::isgreaterequal(a, kMinNormal) & std::islessequal(a, kMax)) |
-             ((y[i] == 0) & (x[i] == 0));
-  }
-  if (plain) return 0;
+  if (AllPlain(x, y, n)) return 0;
   FpFlags f = 0;
   for (int64_t i = 0; i < n; ++i) {
     f |= SpecialValueFlag(y[i], std::isnan(x[i]), std::isfinite(x[i]), inf_flag);
@@ -71,7 +72,8 @@ FpFlags ComputedFlags(const T* x, const T* y, int64_t n, FpFlags inf_flag) {
 //   raises exactly NumPy's flags), kInfFlag (flag for an infinity out of a
 //   finite input), Ref(T) (plain; its libm/hardware flags are NumPy's),
 //   Vec(array) (Eigen expression) or Apply(x, y, n) (a loop: SLEEF; flags
-//   from ComputedFlags), and Int(T) unless kFloatOnly.
+//   from ComputedFlags unless it returns true), and Int(T) unless
+//   kFloatOnly.
 template <class Op, bool kOptimized>
 absl::StatusOr<Tensor> UnaryKernel(absl::Span<const Tensor> in, const Attrs&) {
   if constexpr (!Op::kFloatOnly) {
@@ -99,10 +101,18 @@ absl::StatusOr<Tensor> UnaryKernel(absl::Span<const Tensor> in, const Attrs&) {
     if constexpr (!kOptimized) {
       for (int64_t i = 0; i < n; ++i) yp[i] = Op::Ref(xp[i]);
     } else if constexpr (HasApply<Op>::value) {
+      // In blocks that stay in the L1 cache between the function and the
+      // scans of its output.
       const FpFlags saved = SaveAndClearFpFlags();
-      Op::Apply(xp, yp, n);
+      FpFlags flags = 0;
+      for (int64_t i = 0; i < n; i += kApplyBlock) {
+        const int64_t m = std::min(kApplyBlock, n - i);
+        if (!Op::Apply(xp + i, yp + i, m)) {
+          flags |= ComputedFlags(xp + i, yp + i, m, Op::kInfFlag);
+        }
+      }
       DiscardFpFlags(saved);
-      RaiseFpFlags(ComputedFlags(xp, yp, n, Op::kInfFlag));
+      RaiseFpFlags(flags);
     } else {
       ConstArrayMap<T> xm(xp, n);
       ArrayMap<T> ym(yp, n);
@@ -178,18 +188,12 @@ FpFlags DeriveBinaryFlags(const T* a, int64_t a_step, const T* b,
 // NumPy's flags of a binary op computed from the values (for Apply, whose
 // SLEEF code raises none reliably): SpecialFlag for non-finite results,
 // underflow for a subnormal result or a zero out of finite non-zero
-// operands. A quick vectorizable pass first.
+// operands. A quick vectorized pass first (scan.h).
 template <class Op, typename T>
 FpFlags ComputedBinaryFlags(const T* a, int64_t a_step, const T* b, int64_t b_step,
                             const T* y, int64_t n) {
   constexpr T kMinNormal = std::numeric_limits<T>::min();
-  constexpr T kMax = std::numeric_limits<T>::max();
-  bool plain = true;
-  for (int64_t i = 0; i < n; ++i) {
-    const T v = std::fabs(y[i]);  // quiet comparisons: NaN raises nothing
-    plain &= std::isgreaterequal(v, kMinNormal) & std::islessequal(v, kMax);
-  }
-  if (plain) return 0;
+  if (AllPlain<T>(nullptr, y, n)) return 0;
   FpFlags f = DeriveBinaryFlags<Op>(a, a_step, b, b_step, y, n);
   for (int64_t i = 0; i < n; ++i) {
     const T v = std::fabs(y[i]), av = a[i * a_step], bv = b[i * b_step];
@@ -214,9 +218,14 @@ void BinaryFloat(const Tensor& a, const Tensor& b, Tensor& out) {
     if constexpr (HasApply<Op>::value) {
       const int64_t as = flat_a ? 1 : 0, bs = flat_b ? 1 : 0;
       const FpFlags saved = SaveAndClearFpFlags();
-      Op::Apply(ap, as, bp, bs, yp, n);
+      FpFlags flags = 0;
+      for (int64_t i = 0; i < n; i += kApplyBlock) {  // as in UnaryKernel
+        const int64_t m = std::min(kApplyBlock, n - i);
+        Op::Apply(ap + i * as, as, bp + i * bs, bs, yp + i, m);
+        flags |= ComputedBinaryFlags<Op>(ap + i * as, as, bp + i * bs, bs, yp + i, m);
+      }
       DiscardFpFlags(saved);
-      RaiseFpFlags(ComputedBinaryFlags<Op>(ap, as, bp, bs, yp, n));
+      RaiseFpFlags(flags);
     } else {
       ArrayMap<T> ym(yp, n);
       auto compute = [&] {

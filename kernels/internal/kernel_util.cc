@@ -48,6 +48,16 @@ Tensor MoveAxisLast(const Tensor& x, AxisView* v) {
 }
 
 FpFlags WholeTensorFlags(const Tensor& out, absl::Span<const Tensor> inputs) {
+  // The common case first, in one vectorized pass: a finite output.
+  if (!IsFloat(out.dtype())) return 0;
+  bool finite = false;
+  if (out.IsContiguous()) {
+    VisitFloat(out.dtype(), [&](auto t) {
+      using T = decltype(t);
+      finite = AllFinite(out.data<T>(), out.size());
+    });
+  }
+  if (finite) return 0;
   bool out_nan = false, out_inf = false;
   for (int64_t i = 0; i < out.size(); ++i) {
     double y = out.GetAsDouble(i);

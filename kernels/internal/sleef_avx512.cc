@@ -13,41 +13,79 @@ namespace kernels_internal {
 namespace sleef_internal {
 namespace {
 
-template <typename V, typename T, typename Load, typename Store, typename F>
-int64_t Loop(const T* x, T* y, int64_t n, int64_t width, Load load, Store store, F f) {
+// What the loops need of a packet type: load, store, and whether each
+// lane of y is plain (a normal finite number, or a zero from a zero x).
+struct D8 {
+  using V = __m512d;
+  using T = double;
+  static constexpr int kWidth = 8;
+  static V Load(const double* p) { return _mm512_loadu_pd(p); }
+  static void Store(double* p, V v) { _mm512_storeu_pd(p, v); }
+  static V Set(double v) { return _mm512_set1_pd(v); }
+  static bool Plain(V x, V y) {
+    const V a = _mm512_abs_pd(y);
+    const __mmask8 normal = _mm512_cmp_pd_mask(a, Set(0x1p-1022), _CMP_GE_OQ) &
+                            _mm512_cmp_pd_mask(a, Set(0x1.fffffffffffffp+1023), _CMP_LE_OQ);
+    const __mmask8 zeros = _mm512_cmp_pd_mask(y, Set(0), _CMP_EQ_OQ) &
+                           _mm512_cmp_pd_mask(x, Set(0), _CMP_EQ_OQ);
+    return static_cast<__mmask8>(normal | zeros) == 0xff;
+  }
+};
+
+struct F16 {
+  using V = __m512;
+  using T = float;
+  static constexpr int kWidth = 16;
+  static V Load(const float* p) { return _mm512_loadu_ps(p); }
+  static void Store(float* p, V v) { _mm512_storeu_ps(p, v); }
+  static V Set(float v) { return _mm512_set1_ps(v); }
+  static bool Plain(V x, V y) {
+    const V a = _mm512_abs_ps(y);
+    const __mmask16 normal = _mm512_cmp_ps_mask(a, Set(0x1p-126f), _CMP_GE_OQ) &
+                             _mm512_cmp_ps_mask(a, Set(0x1.fffffep+127f), _CMP_LE_OQ);
+    const __mmask16 zeros = _mm512_cmp_ps_mask(y, Set(0), _CMP_EQ_OQ) &
+                            _mm512_cmp_ps_mask(x, Set(0), _CMP_EQ_OQ);
+    return static_cast<__mmask16>(normal | zeros) == 0xffff;
+  }
+};
+
+template <typename P, typename F>
+int64_t Loop(const typename P::T* x, typename P::T* y, int64_t n, F f, bool* plain) {
   int64_t i = 0;
-  for (; i + width <= n; i += width) store(y + i, f(load(x + i)));
+  bool all = true;
+  for (; i + P::kWidth <= n; i += P::kWidth) {
+    const typename P::V vx = P::Load(x + i), vy = f(vx);
+    P::Store(y + i, vy);
+    all &= P::Plain(vx, vy);
+  }
+  *plain = all;
   return i;
 }
 
 }  // namespace
 
-int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n) {
-  auto load = [](const double* p) { return _mm512_loadu_pd(p); };
-  auto store = [](double* p, __m512d v) { _mm512_storeu_pd(p, v); };
+int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n, bool* plain) {
   switch (fn) {
-    case MathFn::kExp: return Loop<__m512d>(x, y, n, 8, load, store, Sleef_finz_expd8_u10avx512f);
-    case MathFn::kExpm1: return Loop<__m512d>(x, y, n, 8, load, store, Sleef_finz_expm1d8_u10avx512f);
-    case MathFn::kLog: return Loop<__m512d>(x, y, n, 8, load, store, Sleef_finz_logd8_u10avx512f);
-    case MathFn::kLog1p: return Loop<__m512d>(x, y, n, 8, load, store, Sleef_finz_log1pd8_u10avx512f);
-    case MathFn::kSin: return Loop<__m512d>(x, y, n, 8, load, store, Sleef_finz_sind8_u10avx512f);
-    case MathFn::kCos: return Loop<__m512d>(x, y, n, 8, load, store, Sleef_finz_cosd8_u10avx512f);
-    case MathFn::kTanh: return Loop<__m512d>(x, y, n, 8, load, store, Sleef_finz_tanhd8_u10avx512f);
+    case MathFn::kExp: return Loop<D8>(x, y, n, Sleef_finz_expd8_u10avx512f, plain);
+    case MathFn::kExpm1: return Loop<D8>(x, y, n, Sleef_finz_expm1d8_u10avx512f, plain);
+    case MathFn::kLog: return Loop<D8>(x, y, n, Sleef_finz_logd8_u10avx512f, plain);
+    case MathFn::kLog1p: return Loop<D8>(x, y, n, Sleef_finz_log1pd8_u10avx512f, plain);
+    case MathFn::kSin: return Loop<D8>(x, y, n, Sleef_finz_sind8_u10avx512f, plain);
+    case MathFn::kCos: return Loop<D8>(x, y, n, Sleef_finz_cosd8_u10avx512f, plain);
+    case MathFn::kTanh: return Loop<D8>(x, y, n, Sleef_finz_tanhd8_u10avx512f, plain);
   }
   return 0;
 }
 
-int64_t MathAvx512(MathFn fn, const float* x, float* y, int64_t n) {
-  auto load = [](const float* p) { return _mm512_loadu_ps(p); };
-  auto store = [](float* p, __m512 v) { _mm512_storeu_ps(p, v); };
+int64_t MathAvx512(MathFn fn, const float* x, float* y, int64_t n, bool* plain) {
   switch (fn) {
-    case MathFn::kExp: return Loop<__m512>(x, y, n, 16, load, store, Sleef_finz_expf16_u10avx512f);
-    case MathFn::kExpm1: return Loop<__m512>(x, y, n, 16, load, store, Sleef_finz_expm1f16_u10avx512f);
-    case MathFn::kLog: return Loop<__m512>(x, y, n, 16, load, store, Sleef_finz_logf16_u10avx512f);
-    case MathFn::kLog1p: return Loop<__m512>(x, y, n, 16, load, store, Sleef_finz_log1pf16_u10avx512f);
-    case MathFn::kSin: return Loop<__m512>(x, y, n, 16, load, store, Sleef_finz_sinf16_u10avx512f);
-    case MathFn::kCos: return Loop<__m512>(x, y, n, 16, load, store, Sleef_finz_cosf16_u10avx512f);
-    case MathFn::kTanh: return Loop<__m512>(x, y, n, 16, load, store, Sleef_finz_tanhf16_u10avx512f);
+    case MathFn::kExp: return Loop<F16>(x, y, n, Sleef_finz_expf16_u10avx512f, plain);
+    case MathFn::kExpm1: return Loop<F16>(x, y, n, Sleef_finz_expm1f16_u10avx512f, plain);
+    case MathFn::kLog: return Loop<F16>(x, y, n, Sleef_finz_logf16_u10avx512f, plain);
+    case MathFn::kLog1p: return Loop<F16>(x, y, n, Sleef_finz_log1pf16_u10avx512f, plain);
+    case MathFn::kSin: return Loop<F16>(x, y, n, Sleef_finz_sinf16_u10avx512f, plain);
+    case MathFn::kCos: return Loop<F16>(x, y, n, Sleef_finz_cosf16_u10avx512f, plain);
+    case MathFn::kTanh: return Loop<F16>(x, y, n, Sleef_finz_tanhf16_u10avx512f, plain);
   }
   return 0;
 }

@@ -9,28 +9,26 @@
 #include <cstring>
 #include <limits>
 
-#include "core/registry.h"
+#include "kernels/internal/scan.h"
 
 namespace repro {
 namespace kernels_internal {
 namespace {
 
-// The best path this CPU has, lowered by REPRO_MAX_ISA.
-Isa DetectIsa() {
-  Isa isa = __builtin_cpu_supports("avx512f") ? Isa::kAvx512f : Isa::kAvx2;
-  const char* max = std::getenv("REPRO_MAX_ISA");
-  if (max != nullptr && std::strcmp(max, "avx2") == 0) isa = Isa::kAvx2;
+// The best path this CPU has, lowered by REPRO_MAX_ISA; detected on first
+// use (callers may run during static initialization).
+Isa Detected() {
+  static const Isa isa = [] {
+    Isa best = __builtin_cpu_supports("avx512f") ? Isa::kAvx512f : Isa::kAvx2;
+    const char* max = std::getenv("REPRO_MAX_ISA");
+    if (max != nullptr && std::strcmp(max, "avx2") == 0) best = Isa::kAvx2;
+    return best;
+  }();
   return isa;
 }
 
-// The environment's description of each path (core/registry.h).
-const char* Description(Isa isa) {
-  return isa == Isa::kAvx512f ? "sleef 3.5.1 avx512f" : "sleef 3.5.1 avx2";
-}
-
-const Isa kDetected = DetectIsa();
-std::atomic<Isa> g_isa{kDetected};
-[[maybe_unused]] const bool kDescribed = (SetKernelMathLibrary(Description(kDetected)), true);
+// Set by SetMaxIsa: pinned to AVX2. Constant-initialized.
+std::atomic<bool> g_avx2_only{false};
 
 // A function's AVX2 packet and scalar (purecfma) versions.
 struct DoubleFns {
@@ -73,14 +71,12 @@ FloatFns Fns(MathFn fn, float) {
 // 709.782712893384], the last interval with a finite result, and log1p of
 // x above about 1e307 (float32: 1e38), where it computes 1 + x. The few
 // such elements are recomputed: exp with glibc's exp (0.5 ulp), log1p as
-// log, which it equals there (1 + x rounds to x). One quick pass finds them.
+// log, which it equals there (1 + x rounds to x). Only called when an
+// output is not plain (an infinity is not).
 template <typename T>
 void FixOverflows(MathFn fn, const T* x, T* y, int64_t n) {
   if (fn != MathFn::kExp && fn != MathFn::kLog1p) return;
   constexpr T kInf = std::numeric_limits<T>::infinity();
-  bool any = false;
-  for (int64_t i = 0; i < n; ++i) any |= (y[i] == kInf) & (x[i] != kInf);
-  if (!any) return;
   for (int64_t i = 0; i < n; ++i) {
     if (y[i] != kInf || x[i] == kInf || std::isnan(x[i])) continue;
     if (fn == MathFn::kExp) {
@@ -95,32 +91,54 @@ void FixOverflows(MathFn fn, const T* x, T* y, int64_t n) {
 
 }  // namespace
 
-Isa ActiveIsa() { return g_isa.load(std::memory_order_relaxed); }
-
-void SetMaxIsa(Isa max) {
-  const Isa isa = max == Isa::kAvx2 ? Isa::kAvx2 : kDetected;
-  g_isa.store(isa, std::memory_order_relaxed);
-  SetKernelMathLibrary(Description(isa));
+Isa ActiveIsa() {
+  return g_avx2_only.load(std::memory_order_relaxed) ? Isa::kAvx2 : Detected();
 }
+
+void SetMaxIsa(Isa max) { g_avx2_only.store(max == Isa::kAvx2, std::memory_order_relaxed); }
 
 const char* IsaName(Isa isa) { return isa == Isa::kAvx512f ? "avx512f" : "avx2"; }
 
-void ApplyMath(MathFn fn, const double* x, double* y, int64_t n) {
-  int64_t i =
-      ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n) : 0;
+bool ApplyMath(MathFn fn, const double* x, double* y, int64_t n) {
+  bool plain = true;
+  int64_t i = ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n, &plain) : 0;
   const DoubleFns f = Fns(fn, 0.0);
-  for (; i + 4 <= n; i += 4) _mm256_storeu_pd(y + i, f.avx2(_mm256_loadu_pd(x + i)));
+  const __m256d lo = _mm256_set1_pd(0x1p-1022), hi = _mm256_set1_pd(0x1.fffffffffffffp+1023);
+  const __m256d zero = _mm256_setzero_pd(), sign = _mm256_set1_pd(-0.0);
+  for (; i + 4 <= n; i += 4) {
+    const __m256d vx = _mm256_loadu_pd(x + i), vy = f.avx2(vx);
+    _mm256_storeu_pd(y + i, vy);
+    const __m256d a = _mm256_andnot_pd(sign, vy);
+    const __m256d ok = _mm256_or_pd(
+        _mm256_and_pd(_mm256_cmp_pd(a, lo, _CMP_GE_OQ), _mm256_cmp_pd(a, hi, _CMP_LE_OQ)),
+        _mm256_and_pd(_mm256_cmp_pd(vy, zero, _CMP_EQ_OQ), _mm256_cmp_pd(vx, zero, _CMP_EQ_OQ)));
+    plain &= _mm256_movemask_pd(ok) == 0xf;
+  }
   for (; i < n; ++i) y[i] = f.scalar(x[i]);
-  FixOverflows(fn, x, y, n);
+  plain = plain && AllPlain(x + (n - n % 4), y + (n - n % 4), n % 4);
+  if (!plain) FixOverflows(fn, x, y, n);
+  return plain;
 }
 
-void ApplyMath(MathFn fn, const float* x, float* y, int64_t n) {
-  int64_t i =
-      ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n) : 0;
+bool ApplyMath(MathFn fn, const float* x, float* y, int64_t n) {
+  bool plain = true;
+  int64_t i = ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n, &plain) : 0;
   const FloatFns f = Fns(fn, 0.0f);
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, f.avx2(_mm256_loadu_ps(x + i)));
+  const __m256 lo = _mm256_set1_ps(0x1p-126f), hi = _mm256_set1_ps(0x1.fffffep+127f);
+  const __m256 zero = _mm256_setzero_ps(), sign = _mm256_set1_ps(-0.0f);
+  for (; i + 8 <= n; i += 8) {
+    const __m256 vx = _mm256_loadu_ps(x + i), vy = f.avx2(vx);
+    _mm256_storeu_ps(y + i, vy);
+    const __m256 a = _mm256_andnot_ps(sign, vy);
+    const __m256 ok = _mm256_or_ps(
+        _mm256_and_ps(_mm256_cmp_ps(a, lo, _CMP_GE_OQ), _mm256_cmp_ps(a, hi, _CMP_LE_OQ)),
+        _mm256_and_ps(_mm256_cmp_ps(vy, zero, _CMP_EQ_OQ), _mm256_cmp_ps(vx, zero, _CMP_EQ_OQ)));
+    plain &= _mm256_movemask_ps(ok) == 0xff;
+  }
   for (; i < n; ++i) y[i] = f.scalar(x[i]);
-  FixOverflows(fn, x, y, n);
+  plain = plain && AllPlain(x + (n - n % 8), y + (n - n % 8), n % 8);
+  if (!plain) FixOverflows(fn, x, y, n);
+  return plain;
 }
 
 void ApplyPow(const double* a, int64_t a_step, const double* b, int64_t b_step, double* y,

@@ -38,9 +38,12 @@ const char* IsaName(Isa isa);
 
 // y[i] = fn(x[i]) for i < n; x and y must not overlap. Where SLEEF
 // 3.5.1 overflows early (exp just below its overflow threshold, log1p of
-// huge x) the element is recomputed (sleef_math.cc).
-void ApplyMath(MathFn fn, const double* x, double* y, int64_t n);
-void ApplyMath(MathFn fn, const float* x, float* y, int64_t n);
+// huge x) the element is recomputed (sleef_math.cc). Returns whether every
+// y[i] is plain: a normal finite number, or a zero from a zero x[i] (then
+// the call raised no flag NumPy would), checked on the packets in
+// registers; false says nothing (the caller looks at the values).
+bool ApplyMath(MathFn fn, const double* x, double* y, int64_t n);
+bool ApplyMath(MathFn fn, const float* x, float* y, int64_t n);
 
 // y[i] = pow(a[i * a_step], b[i * b_step]) for i < n, steps 0 (a broadcast
 // scalar) or 1.
@@ -52,9 +55,11 @@ void ApplyPow(const float* a, int64_t a_step, const float* b, int64_t b_step, fl
 namespace sleef_internal {
 // The AVX-512F loops (sleef_avx512.cc, the one file built with -mavx512f):
 // they process the largest multiple of 8 (float64) or 16 (float32)
-// elements of n and return that count. Called only on CPUs with AVX-512F.
-int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n);
-int64_t MathAvx512(MathFn fn, const float* x, float* y, int64_t n);
+// elements of n and return that count; MathAvx512 says in `plain` whether
+// those outputs are all plain (see ApplyMath). Called only on CPUs with
+// AVX-512F.
+int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n, bool* plain);
+int64_t MathAvx512(MathFn fn, const float* x, float* y, int64_t n, bool* plain);
 int64_t PowAvx512(const double* a, int64_t a_step, const double* b, int64_t b_step,
                   double* y, int64_t n);
 int64_t PowAvx512(const float* a, int64_t a_step, const float* b, int64_t b_step, float* y,
