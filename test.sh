@@ -11,10 +11,13 @@ if [[ -n $(find generated -name BUILD.bazel -print -quit 2>/dev/null) ]]; then
   targets+=(-//generated/...)
 fi
 bazel test -- "${targets[@]}"
-# The same bits under -c opt as in fastbuild: the kernels' digests and the
+# The optimized build users build: the kernels' digests (the same bits as
+# fastbuild), NumPy's tables in every lane and its accuracy data, and the
 # synthesizer's NumPy port (before the end-to-end scripts, whose own builds
 # point bazel-bin back at fastbuild).
-bazel test -c opt //kernels:build_identity_test //python:synth_test
+bazel test -c opt //kernels:build_identity_test //kernels:numpy_table_test \
+  //kernels:umath_validation_test //kernels:lanes_test //kernels:sleef_math_test \
+  //python:synth_test
 tests/loop_test.sh
 tests/report_test.sh
 tests/search_test.sh

@@ -227,8 +227,9 @@ Tensor InLane(const Tensor& x, double filler, int at, int offset, bool strided) 
 
 // Every one-element elementwise case of the table, its input at every
 // position of a 67-element array (aligned, one element off, strided) among
-// fillers whose own result raises no flag: NumPy's value in every SIMD lane
-// and the scalar tail, and NumPy's flags.
+// fillers whose own result raises no flag, and for binary kernels in every
+// position at once against a broadcast operand: NumPy's value in every
+// SIMD lane and the scalar tail, and NumPy's flags.
 TEST_P(NumPyTableTest, EveryLaneMatchesNumPy) {
   int failures = 0, checked = 0;
   for (const Case& c : LoadCases()) {
@@ -269,6 +270,32 @@ TEST_P(NumPyTableTest, EveryLaneMatchesNumPy) {
             first = absl::StrCat("lane ", at, offset ? ", one element off" : "",
                                  strided ? ", strided" : "", ": ", problem);
           }
+        }
+      }
+    }
+    // Broadcast: the whole array holds the case's first input, the other
+    // operand is one element (and the other way round), so every lane
+    // computes the case and the flags are the case's.
+    for (size_t scalar = 0; inputs.size() == 2 && scalar < 2; ++scalar) {
+      std::vector<Tensor> operands = inputs;
+      Tensor& full = operands[1 - scalar];
+      full = InLane(full, 0, 0, 0, false);
+      VisitDType(full.dtype(), [&](auto z) {
+        using T = decltype(z);
+        for (int i = 0; i < kLanes; ++i) full.data<T>()[i] = inputs[1 - scalar].data<T>()[0];
+      });
+      FpFlags saved = SaveAndClearFpFlags();
+      absl::StatusOr<Tensor> got = Call(f[0], operands, Attrs(), GetParam());
+      FpFlags raised = RestoreFpFlags(saved) & ~kFpUnderflow;
+      ClearFpFlags();
+      ++checked;
+      for (int at = 0; got.ok() && at < kLanes; ++at) {
+        std::string problem = Compare(f[0], *got->Slice(0, at, at + 1), want);
+        if (problem.empty() && raised != ParseFlags(f[4])) {
+          problem = absl::StrCat("flags: got '", FpFlagsToString(raised), "'");
+        }
+        if (!problem.empty() && bad_lanes++ == 0) {
+          first = absl::StrCat("lane ", at, ", broadcast operand ", scalar, ": ", problem);
         }
       }
     }
