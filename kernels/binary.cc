@@ -30,6 +30,7 @@ struct ExactOp {
 };
 
 struct Add : ExactOp {
+  static constexpr Arith kArith = Arith::kAdd;  // AVX-512 loop: sleef_math.h
   static constexpr const char* kName = "add";
   template <typename T>
   static T Ref(T a, T b) { return a + b; }
@@ -40,6 +41,7 @@ struct Add : ExactOp {
 };
 
 struct Subtract : ExactOp {
+  static constexpr Arith kArith = Arith::kSubtract;  // AVX-512 loop: sleef_math.h
   static constexpr const char* kName = "subtract";
   template <typename T>
   static T Ref(T a, T b) { return a - b; }
@@ -50,6 +52,7 @@ struct Subtract : ExactOp {
 };
 
 struct Multiply : ExactOp {
+  static constexpr Arith kArith = Arith::kMultiply;  // AVX-512 loop: sleef_math.h
   static constexpr const char* kName = "multiply";
   template <typename T>
   static T Ref(T a, T b) { return a * b; }
@@ -61,6 +64,7 @@ struct Multiply : ExactOp {
 
 // True division: ints divide in float64.
 struct Divide : ExactOp {
+  static constexpr Arith kArith = Arith::kDivide;  // AVX-512 loop: sleef_math.h
   static constexpr const char* kName = "divide";
   static constexpr BinaryOut kOut = BinaryOut::kFloat;
   static FpFlags SpecialFlag(double a, double b, double y) {

@@ -1,8 +1,11 @@
-// SLEEF's paths give the same bits: AVX-512F packets, AVX2 packets and the
-// purecfma tail, on 1 Mi inputs of every function (float32 and float64),
-// spread over all binades and with every special value; NaN matches NaN.
+// The vector paths give the same bits: SLEEF's AVX-512F packets, AVX2
+// packets and purecfma tail, on 1 Mi inputs of every function (float32 and
+// float64), spread over all binades and with every special value (NaN
+// matches NaN); and the AVX-512 arithmetic loops the scalar operations'
+// bits and flags.
 #include "kernels/internal/sleef_math.h"
 
+#include <cfenv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -97,6 +100,30 @@ TEST_F(SleefPathsTest, PowGivesTheSameBitsOnAvx512AndAvx2) {
                                 [&](double* y) { ApplyPow(ad.data(), 1, &bd[7], 0, y, kN); });
   ExpectSameOnBothPaths<float>("pow, scalar base",
                                [&](float* y) { ApplyPow(&af[7], 0, bf.data(), 1, y, kN); });
+}
+
+TEST_F(SleefPathsTest, TheArithmeticLoopsGiveTheScalarBitsAndFlags) {
+  const std::vector<double> a = Inputs<double>(8), b = Inputs<double>(9);
+  const Arith ops[] = {Arith::kAdd, Arith::kSubtract, Arith::kMultiply, Arith::kDivide};
+  for (Arith op : ops) {
+    std::vector<double> wide(kN), scalar(kN);
+    std::feclearexcept(FE_ALL_EXCEPT);
+    const int64_t done = sleef_internal::ArithAvx512(op, a.data(), 1, b.data(), 1, wide.data(), kN);
+    const int wide_flags = std::fetestexcept(FE_ALL_EXCEPT & ~FE_INEXACT);
+    std::feclearexcept(FE_ALL_EXCEPT);
+    for (int64_t i = 0; i < done; ++i) {
+      volatile double x = a[i], y = b[i];
+      scalar[i] = op == Arith::kAdd ? x + y : op == Arith::kSubtract ? x - y
+                  : op == Arith::kMultiply ? x * y : x / y;
+    }
+    const int scalar_flags = std::fetestexcept(FE_ALL_EXCEPT & ~FE_INEXACT);
+    std::feclearexcept(FE_ALL_EXCEPT);
+    EXPECT_EQ(done, kN - kN % 8);
+    wide.resize(done);
+    scalar.resize(done);
+    EXPECT_EQ(Differences(wide, scalar), 0) << "op " << static_cast<int>(op);
+    EXPECT_EQ(wide_flags, scalar_flags) << "op " << static_cast<int>(op);
+  }
 }
 
 TEST(SleefTail, TheScalarTailGivesThePacketsBits) {

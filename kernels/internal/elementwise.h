@@ -15,6 +15,7 @@
 #include "core/shape.h"
 #include "kernels/internal/kernel_util.h"
 #include "kernels/internal/scan.h"
+#include "kernels/internal/sleef_math.h"
 
 namespace repro {
 namespace kernels_internal {
@@ -32,6 +33,12 @@ struct VersionOf : std::integral_constant<int, 1> {};
 template <class Op>
 struct VersionOf<Op, std::void_t<decltype(Op::kVersion)>>
     : std::integral_constant<int, Op::kVersion> {};
+
+// Whether Op is exactly rounded arithmetic with an AVX-512F loop (kArith).
+template <class Op, class = void>
+struct HasArith : std::false_type {};
+template <class Op>
+struct HasArith<Op, std::void_t<decltype(Op::kArith)>> : std::true_type {};
 
 // Elements per block of an Apply op: input and output of a block fit in
 // the L1 cache together (2 x 16 KiB for float64).
@@ -227,6 +234,14 @@ void BinaryFloat(const Tensor& a, const Tensor& b, Tensor& out) {
       DiscardFpFlags(saved);
       RaiseFpFlags(flags);
     } else {
+      if constexpr (HasArith<Op>::value) {
+        if (ActiveIsa() == Isa::kAvx512f) {  // Eigen's packets are AVX2's
+          const int64_t as = flat_a ? 1 : 0, bs = flat_b ? 1 : 0;
+          int64_t i = sleef_internal::ArithAvx512(Op::kArith, ap, as, bp, bs, yp, n);
+          for (; i < n; ++i) yp[i] = Op::Ref(ap[i * as], bp[i * bs]);
+          return;
+        }
+      }
       ArrayMap<T> ym(yp, n);
       auto compute = [&] {
         if (flat_a && flat_b) {

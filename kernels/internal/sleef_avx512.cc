@@ -70,8 +70,8 @@ int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n, bool* plain
     case MathFn::kExpm1: return Loop<D8>(x, y, n, Sleef_finz_expm1d8_u10avx512f, plain);
     case MathFn::kLog: return Loop<D8>(x, y, n, Sleef_finz_logd8_u10avx512f, plain);
     case MathFn::kLog1p: return Loop<D8>(x, y, n, Sleef_finz_log1pd8_u10avx512f, plain);
-    case MathFn::kSin: return Loop<D8>(x, y, n, Sleef_finz_sind8_u10avx512f, plain);
-    case MathFn::kCos: return Loop<D8>(x, y, n, Sleef_finz_cosd8_u10avx512f, plain);
+    case MathFn::kSin: return Loop<D8>(x, y, n, Sleef_finz_sind8_u35avx512f, plain);
+    case MathFn::kCos: return Loop<D8>(x, y, n, Sleef_finz_cosd8_u35avx512f, plain);
     case MathFn::kTanh: return Loop<D8>(x, y, n, Sleef_finz_tanhd8_u10avx512f, plain);
   }
   return 0;
@@ -81,7 +81,7 @@ int64_t MathAvx512(MathFn fn, const float* x, float* y, int64_t n, bool* plain) 
   switch (fn) {
     case MathFn::kExp: return Loop<F16>(x, y, n, Sleef_finz_expf16_u10avx512f, plain);
     case MathFn::kExpm1: return Loop<F16>(x, y, n, Sleef_finz_expm1f16_u10avx512f, plain);
-    case MathFn::kLog: return Loop<F16>(x, y, n, Sleef_finz_logf16_u10avx512f, plain);
+    case MathFn::kLog: return Loop<F16>(x, y, n, Sleef_finz_logf16_u35avx512f, plain);
     case MathFn::kLog1p: return Loop<F16>(x, y, n, Sleef_finz_log1pf16_u10avx512f, plain);
     case MathFn::kSin: return Loop<F16>(x, y, n, Sleef_finz_sinf16_u10avx512f, plain);
     case MathFn::kCos: return Loop<F16>(x, y, n, Sleef_finz_cosf16_u10avx512f, plain);
@@ -110,6 +110,43 @@ int64_t PowAvx512(const float* a, int64_t a_step, const float* b, int64_t b_step
     _mm512_storeu_ps(y + i, Sleef_finz_powf16_u10avx512f(va, vb));
   }
   return i;
+}
+
+namespace {
+
+template <typename P, typename Op>
+int64_t ArithLoop(const typename P::T* a, int64_t as, const typename P::T* b, int64_t bs,
+                  typename P::T* y, int64_t n, Op op) {
+  int64_t i = 0;
+  const typename P::V va0 = P::Set(*a), vb0 = P::Set(*b);
+  for (; i + P::kWidth <= n; i += P::kWidth) {
+    P::Store(y + i, op(as ? P::Load(a + i) : va0, bs ? P::Load(b + i) : vb0));
+  }
+  return i;
+}
+
+}  // namespace
+
+int64_t ArithAvx512(Arith op, const double* a, int64_t as, const double* b, int64_t bs,
+                    double* y, int64_t n) {
+  switch (op) {
+    case Arith::kAdd: return ArithLoop<D8>(a, as, b, bs, y, n, [](__m512d u, __m512d v) { return _mm512_add_pd(u, v); });
+    case Arith::kSubtract: return ArithLoop<D8>(a, as, b, bs, y, n, [](__m512d u, __m512d v) { return _mm512_sub_pd(u, v); });
+    case Arith::kMultiply: return ArithLoop<D8>(a, as, b, bs, y, n, [](__m512d u, __m512d v) { return _mm512_mul_pd(u, v); });
+    case Arith::kDivide: return ArithLoop<D8>(a, as, b, bs, y, n, [](__m512d u, __m512d v) { return _mm512_div_pd(u, v); });
+  }
+  return 0;
+}
+
+int64_t ArithAvx512(Arith op, const float* a, int64_t as, const float* b, int64_t bs,
+                    float* y, int64_t n) {
+  switch (op) {
+    case Arith::kAdd: return ArithLoop<F16>(a, as, b, bs, y, n, [](__m512 u, __m512 v) { return _mm512_add_ps(u, v); });
+    case Arith::kSubtract: return ArithLoop<F16>(a, as, b, bs, y, n, [](__m512 u, __m512 v) { return _mm512_sub_ps(u, v); });
+    case Arith::kMultiply: return ArithLoop<F16>(a, as, b, bs, y, n, [](__m512 u, __m512 v) { return _mm512_mul_ps(u, v); });
+    case Arith::kDivide: return ArithLoop<F16>(a, as, b, bs, y, n, [](__m512 u, __m512 v) { return _mm512_div_ps(u, v); });
+  }
+  return 0;
 }
 
 }  // namespace sleef_internal

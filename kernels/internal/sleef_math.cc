@@ -46,8 +46,8 @@ DoubleFns Fns(MathFn fn, double) {
     case MathFn::kExpm1: return {Sleef_finz_expm1d4_u10avx2, Sleef_finz_expm1d1_u10purecfma};
     case MathFn::kLog: return {Sleef_finz_logd4_u10avx2, Sleef_finz_logd1_u10purecfma};
     case MathFn::kLog1p: return {Sleef_finz_log1pd4_u10avx2, Sleef_finz_log1pd1_u10purecfma};
-    case MathFn::kSin: return {Sleef_finz_sind4_u10avx2, Sleef_finz_sind1_u10purecfma};
-    case MathFn::kCos: return {Sleef_finz_cosd4_u10avx2, Sleef_finz_cosd1_u10purecfma};
+    case MathFn::kSin: return {Sleef_finz_sind4_u35avx2, Sleef_finz_sind1_u35purecfma};
+    case MathFn::kCos: return {Sleef_finz_cosd4_u35avx2, Sleef_finz_cosd1_u35purecfma};
     case MathFn::kTanh: return {Sleef_finz_tanhd4_u10avx2, Sleef_finz_tanhd1_u10purecfma};
   }
   return {Sleef_finz_expd4_u10avx2, Sleef_finz_expd1_u10purecfma};
@@ -57,7 +57,7 @@ FloatFns Fns(MathFn fn, float) {
   switch (fn) {
     case MathFn::kExp: return {Sleef_finz_expf8_u10avx2, Sleef_finz_expf1_u10purecfma};
     case MathFn::kExpm1: return {Sleef_finz_expm1f8_u10avx2, Sleef_finz_expm1f1_u10purecfma};
-    case MathFn::kLog: return {Sleef_finz_logf8_u10avx2, Sleef_finz_logf1_u10purecfma};
+    case MathFn::kLog: return {Sleef_finz_logf8_u35avx2, Sleef_finz_logf1_u35purecfma};
     case MathFn::kLog1p: return {Sleef_finz_log1pf8_u10avx2, Sleef_finz_log1pf1_u10purecfma};
     case MathFn::kSin: return {Sleef_finz_sinf8_u10avx2, Sleef_finz_sinf1_u10purecfma};
     case MathFn::kCos: return {Sleef_finz_cosf8_u10avx2, Sleef_finz_cosf1_u10purecfma};

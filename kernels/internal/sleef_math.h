@@ -1,5 +1,6 @@
 // Transcendental functions on arrays through SLEEF 3.5.1's "finz" u10
-// functions (1.0 ulp), whose results are bit-wise the same on every FMA
+// functions (1.0 ulp; u35, 3.5 ulp, where NumPy's own tolerance allows it:
+// float32 log and float64 sin and cos, 4 ulp), whose results are bit-wise the same on every FMA
 // platform (SLEEF's documentation; its tester checks one digest per
 // function against every FMA extension): AVX-512F packets where the CPU
 // has them, AVX2 packets otherwise, and the purecfma scalar functions for
@@ -22,6 +23,10 @@ namespace repro {
 namespace kernels_internal {
 
 enum class MathFn : uint8_t { kExp, kExpm1, kLog, kLog1p, kSin, kCos, kTanh };
+
+// The exactly rounded arithmetic, which has an AVX-512F loop too (the same
+// bits and flags on every path: IEEE operations).
+enum class Arith : uint8_t { kAdd, kSubtract, kMultiply, kDivide };
 
 // The vector instruction sets a call may run on.
 enum class Isa : uint8_t { kAvx2, kAvx512f };
@@ -62,6 +67,12 @@ int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n, bool* plain
 int64_t MathAvx512(MathFn fn, const float* x, float* y, int64_t n, bool* plain);
 int64_t PowAvx512(const double* a, int64_t a_step, const double* b, int64_t b_step,
                   double* y, int64_t n);
+// y[i] = a[i * a_step] op b[i * b_step], steps 0 or 1, raising the
+// hardware's (exact) flags; returns the count processed, as above.
+int64_t ArithAvx512(Arith op, const double* a, int64_t a_step, const double* b,
+                    int64_t b_step, double* y, int64_t n);
+int64_t ArithAvx512(Arith op, const float* a, int64_t a_step, const float* b,
+                    int64_t b_step, float* y, int64_t n);
 int64_t PowAvx512(const float* a, int64_t a_step, const float* b, int64_t b_step, float* y,
                   int64_t n);
 }  // namespace sleef_internal
