@@ -63,7 +63,7 @@ struct ReplayResult {
   int signal = 0;            // a crash in the worker
   std::string message;       // status text of the replayed call
   bool outputs_compared = false;
-  bool outputs_identical = false;
+  bool outputs_identical = false;  // the same bits, a NaN matching any NaN
   // What computed the recorded outputs when not Repro ("numpy 1.24.2"):
   // the recorded category again is then reproduced, whatever the outputs,
   // and the distances below say how far Repro's outputs are.

@@ -76,11 +76,13 @@ TEST(ReplayTest, ReproducedWithIdenticalOutputs) {
   EXPECT_EQ(VerdictExitCode(r->verdict), 0);
 }
 
-// A snapshot NumPy produced: log of [0, 2] with NumPy's outputs `outputs`.
-LoadedSnapshot NumpySnapshot(std::vector<double> outputs) {
+// A snapshot NumPy produced: log of `inputs` (default [0, 2]) with NumPy's
+// outputs `outputs`.
+LoadedSnapshot NumpySnapshot(std::vector<double> outputs,
+                             std::vector<double> inputs = {0.0, 2.0}) {
   CallRecord r;
   r.kernel = "log";
-  r.inputs = {Tensor::FromValues<double>({0.0, 2.0}, {2})};
+  r.inputs = {Tensor::FromValues<double>(inputs, {2})};
   r.outputs = {Tensor::FromValues<double>(outputs, {2})};
   r.failure = FailureKind::kDivide;
   r.environment = CurrentEnvironment();
@@ -104,6 +106,13 @@ TEST(ReplayTest, ANumpySnapshotSaysHowFarReproIsFromNumpy) {
   ASSERT_TRUE(near.ok()) << near.status();
   EXPECT_EQ(near->verdict, Verdict::kReproduced);
   EXPECT_THAT(near->detail, HasSubstr("outputs within 1 ulp of numpy 1.24.2's"));
+  // A NaN of either sign matches: NaN signs and payloads are not pinned.
+  for (double nan : {NAN, -NAN}) {
+    absl::StatusOr<ReplayResult> with_nan = ReplaySnapshot(
+        NumpySnapshot({-INFINITY, nan}, {0.0, std::nan("")}), ReplayOptions());
+    ASSERT_TRUE(with_nan.ok()) << with_nan.status();
+    EXPECT_TRUE(with_nan->outputs_identical);
+  }
   // In a worker process too: the producer crosses the process boundary.
   absl::StatusOr<ReplayResult> isolated =
       ReplayIsolated(NumpySnapshot({-INFINITY, log2}), WorkerOptions());
