@@ -178,10 +178,11 @@ absl::Status Tensor::CheckLayout(DType dtype, absl::Span<const int64_t> shape,
   if (!count.ok()) return count.status();
   const int64_t n = *count;
   const size_t esize = DTypeSize(dtype);
-  if (static_cast<uint64_t>(n) * esize != byte_count) {
+  // Compared in elements: n * esize may wrap around to byte_count.
+  if (byte_count % esize != 0 || static_cast<uint64_t>(n) != byte_count / esize) {
     return absl::InvalidArgumentError(absl::StrCat(
         "data holds ", byte_count, " bytes but ", DTypeName(dtype),
-        ShapeToString(shape), " needs ", n * esize));
+        ShapeToString(shape), " needs ", n, " elements of ", esize));
   }
   if (strides.empty() || n == 0) return absl::OkStatus();
   if (strides.size() != shape.size()) {
@@ -203,7 +204,7 @@ absl::Status Tensor::CheckLayout(DType dtype, absl::Span<const int64_t> shape,
   }
   // A strided layout may repeat elements (stride 0) but never needs more
   // memory than 64 times the data: anything larger is hostile.
-  if (span > 64 * n + 64) {
+  if (span > 64 && (span - 65) / 64 >= n) {  // span > 64 * n + 64, without overflow
     return absl::InvalidArgumentError(absl::StrCat(
         "strides ", ShapeToString(strides), " spread ", n,
         " elements over ", span, " positions"));

@@ -135,6 +135,18 @@ TEST(TensorTest, FromBytesRejectsHostileInput) {
   EXPECT_FALSE(Tensor::FromBytes(DType::kFloat64, {2}, {-1}, bytes).ok());
   EXPECT_FALSE(Tensor::FromBytes(DType::kFloat64, {2}, {1, 1}, bytes).ok());
   EXPECT_TRUE(Tensor::FromBytes(DType::kFloat64, {2}, {0}, bytes).ok());
+  // 2^61 + 2 float64 need 2^64 + 16 bytes, which wraps around to 16.
+  EXPECT_FALSE(Tensor::FromBytes(DType::kFloat64, {(1ll << 61) + 2}, {}, bytes).ok());
+}
+
+TEST(TensorTest, CheckLayoutOfHugePartialTensors) {
+  // The reader checks the layout of a partially captured tensor against
+  // the bytes it would need: 64 * n overflowed for n = 2^58 (found by
+  // tools:consumers_fuzz under UBSan) and rejected a plain layout.
+  const int64_t n = int64_t{1} << 58;
+  EXPECT_TRUE(Tensor::CheckLayout(DType::kFloat64, {n}, {1}, uint64_t{1} << 61).ok());
+  EXPECT_FALSE(Tensor::CheckLayout(DType::kFloat64, {n, 2}, {1, int64_t{1} << 58},
+                                   uint64_t{1} << 62).ok());
 }
 
 TEST(TensorTest, ScalarAndEmpty) {
