@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "core/shape.h"
 #include "kernels/internal/kernel_util.h"
+#include "kernels/internal/scan.h"
 
 namespace repro {
 namespace kernels_internal {
@@ -30,6 +31,30 @@ T RowMax(const T* p, int64_t n, int64_t stride) {
     if (v > m) m = v;
   }
   return m;
+}
+
+// Softmax's underflow as IEEE 754 defines it on the result: the softmax of
+// a finite row is never 0 nor subnormal, so such an output element
+// underflowed. (The computation's own flags are dropped: its exp underflows
+// for elements far below the row's maximum where the output is 0 or normal
+// alike.) `x` is contiguous, viewed by `v`; `out` is laid out as x.
+template <typename T>
+FpFlags SoftmaxUnderflow(const Tensor& x, const AxisView& v, const Tensor& out) {
+  if (AllPlain<T>(nullptr, out.data<T>(), out.size())) return 0;
+  const T* xp = x.data<T>();
+  const T* yp = out.data<T>();
+  for (int64_t o = 0; o < v.outer; ++o) {
+    for (int64_t i = 0; i < v.inner; ++i) {
+      const int64_t base = o * v.n * v.inner + i;
+      bool finite = true, tiny = false;
+      for (int64_t k = 0; k < v.n; ++k) {
+        finite &= std::isfinite(xp[base + k * v.inner]);
+        tiny |= std::fabs(yp[base + k * v.inner]) < std::numeric_limits<T>::min();
+      }
+      if (finite && tiny) return kFpUnderflow;
+    }
+  }
+  return 0;
 }
 
 // Row kernels: softmax, log_softmax and layer_norm of one row of n elements
@@ -103,7 +128,11 @@ absl::StatusOr<Tensor> RowKernel(absl::Span<const Tensor> in,
     }
   });
   DiscardFpFlags(saved);
-  RaiseFpFlags(RowFlags(x, v, out, /*reduced=*/false));
+  FpFlags flags = RowFlags(x, v, out, /*reduced=*/false);
+  if constexpr (kOp == RowOp::kSoftmax) {
+    VisitFloat(x.dtype(), [&](auto t) { flags |= SoftmaxUnderflow<decltype(t)>(x, v, out); });
+  }
+  RaiseFpFlags(flags);
   return out;
 }
 
@@ -148,7 +177,8 @@ absl::StatusOr<Tensor> CrossEntropy(absl::Span<const Tensor> in,
 }
 
 const KernelRegistrar kRegistrars[] = {
-    KernelRegistrar({"softmax", 1, 1, &RowKernel<RowOp::kSoftmax, true>,
+    // Version 2: underflow raised for an output that is 0 or subnormal.
+    KernelRegistrar({"softmax", 2, 1, &RowKernel<RowOp::kSoftmax, true>,
                      &RowKernel<RowOp::kSoftmax, false>, true}),
     KernelRegistrar({"log_softmax", 1, 1,
                      &RowKernel<RowOp::kLogSoftmax, true>,

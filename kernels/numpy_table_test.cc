@@ -73,6 +73,7 @@ FpFlags ParseFlags(absl::string_view text) {
     if (w == "invalid") f |= kFpInvalid;
     if (w == "divide") f |= kFpDivide;
     if (w == "overflow") f |= kFpOverflow;
+    if (w == "underflow") f |= kFpUnderflow;
   }
   return f;
 }
@@ -85,6 +86,42 @@ bool IsExactKernel(const std::string& name) {
       "add",      "subtract", "multiply", "divide",      "maximum",
       "minimum",  "floor_divide", "remainder", "max",    "min"};
   return kExact.count(name) > 0;
+}
+
+// The elementwise kernels, whose optimized variants run in SIMD packets of
+// 4 (float64) or 8 (float32) elements and a scalar tail.
+bool IsElementwise(const std::string& name) {
+  static const std::set<std::string> kElementwise = {
+      "negative", "abs", "sqrt", "square", "reciprocal", "exp", "expm1", "log", "log1p",
+      "sin", "cos", "tanh", "sigmoid", "add", "subtract", "multiply", "divide", "power",
+      "maximum", "minimum", "floor_divide", "remainder"};
+  return kElementwise.count(name) > 0;
+}
+
+// The flags Repro must raise for a case NumPy answered with `want` and
+// `numpy_flags`. Underflow is IEEE 754's on the result, which NumPy 1.24's
+// own paths do not agree on: its float32 sin and cos of inputs below 1e-19
+// and the formulas of sigmoid and log_softmax flag an intermediate
+// underflow whose output is normal, and its AVX-512 (SVML) expm1, log1p,
+// sin and tanh raise none for the subnormal results of subnormal inputs
+// (glibc does, and so does Repro). So for the approximate kernels NumPy's
+// underflow counts only where an output element is zero or subnormal, and
+// an elementwise function's subnormal result always underflows; the exact
+// kernels (hardware arithmetic) raise NumPy's flags as they are.
+FpFlags ExpectedFlags(const std::string& kernel, absl::string_view numpy_flags,
+                      const Tensor& want) {
+  const FpFlags numpy = ParseFlags(numpy_flags);
+  if (IsExactKernel(kernel) || !IsFloat(want.dtype())) return numpy;
+  bool tiny = false, subnormal = false;
+  for (int64_t i = 0; i < want.size(); ++i) {
+    const double v = std::fabs(want.GetAsDouble(i));
+    const double min_normal = want.dtype() == DType::kFloat32 ? 0x1p-126 : 0x1p-1022;
+    tiny |= v < min_normal;
+    subnormal |= v > 0 && v < min_normal;
+  }
+  const bool underflow =
+      ((numpy & kFpUnderflow) && tiny) || (IsElementwise(kernel) && subnormal);
+  return (numpy & ~kFpUnderflow) | (underflow ? kFpUnderflow : 0);
 }
 
 // Relative tolerance of the approximate kernels: a few ulps for elementwise
@@ -177,7 +214,7 @@ TEST_P(NumPyTableTest, EveryCaseMatchesNumPy) {
     }
     FpFlags saved = SaveAndClearFpFlags();
     absl::StatusOr<Tensor> got = Call(f[0], inputs, ParseAttrs(f[1]), GetParam());
-    FpFlags raised = RestoreFpFlags(saved) & ~kFpUnderflow;
+    FpFlags raised = RestoreFpFlags(saved);
     std::string problem;
     if (f[3] == "error") {
       if (got.ok()) problem = "expected an error, got " + Describe(*got);
@@ -185,9 +222,10 @@ TEST_P(NumPyTableTest, EveryCaseMatchesNumPy) {
       problem = "unexpected error: " + got.status().ToString();
     } else {
       problem = Compare(f[0], *got, ParseTensor(f[3]));
-      if (problem.empty() && raised != ParseFlags(f[4])) {
-        problem = absl::StrCat("flags: got '", FpFlagsToString(raised),
-                               "', want '", f[4], "'");
+      const FpFlags expected = ExpectedFlags(f[0], f[4], ParseTensor(f[3]));
+      if (problem.empty() && raised != expected) {
+        problem = absl::StrCat("flags: got '", FpFlagsToString(raised), "', want '",
+                               FpFlagsToString(expected), "' (NumPy: '", f[4], "')");
       }
     }
     if (!problem.empty() && ++failures <= 40) {
@@ -196,16 +234,6 @@ TEST_P(NumPyTableTest, EveryCaseMatchesNumPy) {
     }
   }
   EXPECT_EQ(failures, 0);
-}
-
-// The elementwise kernels, whose optimized variants run in SIMD packets of
-// 4 (float64) or 8 (float32) elements and a scalar tail.
-bool IsElementwise(const std::string& name) {
-  static const std::set<std::string> kElementwise = {
-      "negative", "abs", "sqrt", "square", "reciprocal", "exp", "expm1", "log", "log1p",
-      "sin", "cos", "tanh", "sigmoid", "add", "subtract", "multiply", "divide", "power",
-      "maximum", "minimum", "floor_divide", "remainder"};
-  return kElementwise.count(name) > 0;
 }
 
 // `x` (one element) at position `at` of a view of kLanes elements filled
@@ -252,7 +280,7 @@ TEST_P(NumPyTableTest, EveryLaneMatchesNumPy) {
           for (const Tensor& x : inputs) lanes.push_back(InLane(x, filler, at, offset, strided));
           FpFlags saved = SaveAndClearFpFlags();
           absl::StatusOr<Tensor> got = Call(f[0], lanes, Attrs(), GetParam());
-          FpFlags raised = RestoreFpFlags(saved) & ~kFpUnderflow;
+          FpFlags raised = RestoreFpFlags(saved);
           ClearFpFlags();
           ++checked;
           std::string problem;
@@ -261,9 +289,9 @@ TEST_P(NumPyTableTest, EveryLaneMatchesNumPy) {
           } else {
             problem = Compare(f[0], *got->Contiguous().Reshape({kLanes})->Slice(0, at, at + 1),
                               want);
-            if (problem.empty() && raised != ParseFlags(f[4])) {
+            if (problem.empty() && raised != ExpectedFlags(f[0], f[4], want)) {
               problem = absl::StrCat("flags: got '", FpFlagsToString(raised), "', want '",
-                                     f[4], "'");
+                                     FpFlagsToString(ExpectedFlags(f[0], f[4], want)), "'");
             }
           }
           if (!problem.empty() && bad_lanes++ == 0) {
@@ -286,12 +314,12 @@ TEST_P(NumPyTableTest, EveryLaneMatchesNumPy) {
       });
       FpFlags saved = SaveAndClearFpFlags();
       absl::StatusOr<Tensor> got = Call(f[0], operands, Attrs(), GetParam());
-      FpFlags raised = RestoreFpFlags(saved) & ~kFpUnderflow;
+      FpFlags raised = RestoreFpFlags(saved);
       ClearFpFlags();
       ++checked;
       for (int at = 0; got.ok() && at < kLanes; ++at) {
         std::string problem = Compare(f[0], *got->Slice(0, at, at + 1), want);
-        if (problem.empty() && raised != ParseFlags(f[4])) {
+        if (problem.empty() && raised != ExpectedFlags(f[0], f[4], want)) {
           problem = absl::StrCat("flags: got '", FpFlagsToString(raised), "'");
         }
         if (!problem.empty() && bad_lanes++ == 0) {

@@ -99,10 +99,11 @@ struct Expm1 {
 };
 
 struct Log {
-  static constexpr int kVersion = 2;  // 2: SLEEF
+  static constexpr int kVersion = 3;  // 2: SLEEF; 3: no underflow for log(1)
   static constexpr const char* kName = "log";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpDivide;  // log(0) is a pole
+  static constexpr double kZeroAt = 1;              // log(1) is exactly 0: no underflow
   template <typename T>  // SLEEF: sleef_math.h
   static bool Apply(const T* x, T* y, int64_t n) { return ApplyMath(MathFn::kLog, x, y, n); }
   template <typename T>
@@ -162,6 +163,9 @@ struct Sigmoid {
   template <typename T>
   static T Ref(T x) {
     if (std::isnan(x)) return x;  // before the comparison, which would raise
+    // Above 42, exp(-x) < 2^-60 and 1 + exp(-x) rounds to 1; for large x
+    // exp would raise an underflow the result (1) does not have.
+    if (x > T{42}) return T{1};
     if (x >= 0) return T{1} / (T{1} + std::exp(-x));
     T e = std::exp(x);
     return e / (T{1} + e);

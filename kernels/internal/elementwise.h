@@ -55,11 +55,14 @@ struct HasApply<Op, std::void_t<decltype(&Op::template Apply<double>)>> : std::t
 
 // NumPy's flags for y = f(x), computed from the values (for code such as
 // SLEEF's that raises none reliably): invalid for a NaN out of a non-NaN,
-// `inf_flag` for an infinity out of a finite input, and underflow for a
-// subnormal result, or a zero out of a finite non-zero input. A quick
-// vectorized pass first (scan.h): most arrays hold no such element.
+// `inf_flag` for an infinity out of a finite input, and underflow as IEEE
+// 754 defines it on the result: a subnormal result (f of a finite x is
+// never exactly a subnormal number), or a zero out of a finite input other
+// than `zero_at`, the one input f maps exactly to zero (log: 1; the others:
+// 0). A quick vectorized pass first (scan.h): most arrays hold no such
+// element.
 template <typename T>
-FpFlags ComputedFlags(const T* x, const T* y, int64_t n, FpFlags inf_flag) {
+FpFlags ComputedFlags(const T* x, const T* y, int64_t n, FpFlags inf_flag, T zero_at) {
   constexpr T kMinNormal = std::numeric_limits<T>::min();
   if (AllPlain(x, y, n)) return 0;
   FpFlags f = 0;
@@ -67,20 +70,31 @@ FpFlags ComputedFlags(const T* x, const T* y, int64_t n, FpFlags inf_flag) {
     f |= SpecialValueFlag(y[i], std::isnan(x[i]), std::isfinite(x[i]), inf_flag);
     const T a = std::fabs(y[i]);
     if ((std::isgreater(a, T{0}) && std::isless(a, kMinNormal)) ||
-        (a == 0 && x[i] != 0 && std::isfinite(x[i]))) {
+        (a == 0 && x[i] != zero_at && x[i] != 0 && std::isfinite(x[i]))) {
       f |= kFpUnderflow;
     }
   }
   return f;
 }
 
+// Op::kZeroAt where an op declares it (the input it maps exactly to a zero
+// other than 0), else 0.
+template <class Op, class = void>
+struct ZeroAt {
+  static constexpr double kValue = 0;
+};
+template <class Op>
+struct ZeroAt<Op, std::void_t<decltype(Op::kZeroAt)>> {
+  static constexpr double kValue = Op::kZeroAt;
+};
+
 // A unary op provides:
 //   kName, kFloatOnly (ints compute in float64), kVecExact (the Eigen code
 //   raises exactly NumPy's flags), kInfFlag (flag for an infinity out of a
 //   finite input), Ref(T) (plain; its libm/hardware flags are NumPy's),
 //   Vec(array) (Eigen expression) or Apply(x, y, n) (a loop: SLEEF; flags
-//   from ComputedFlags unless it returns true), and Int(T) unless
-//   kFloatOnly.
+//   from ComputedFlags unless it returns true; kZeroAt if the function is
+//   exactly 0 at an input other than 0), and Int(T) unless kFloatOnly.
 template <class Op, bool kOptimized>
 absl::StatusOr<Tensor> UnaryKernel(absl::Span<const Tensor> in, const Attrs&) {
   if constexpr (!Op::kFloatOnly) {
@@ -115,7 +129,7 @@ absl::StatusOr<Tensor> UnaryKernel(absl::Span<const Tensor> in, const Attrs&) {
       for (int64_t i = 0; i < n; i += kApplyBlock) {
         const int64_t m = std::min(kApplyBlock, n - i);
         if (!Op::Apply(xp + i, yp + i, m)) {
-          flags |= ComputedFlags(xp + i, yp + i, m, Op::kInfFlag);
+          flags |= ComputedFlags(xp + i, yp + i, m, Op::kInfFlag, T(ZeroAt<Op>::kValue));
         }
       }
       DiscardFpFlags(saved);

@@ -10,7 +10,8 @@ folder; kernels/numpy_table_test.cc reads the output. One case per line:
 A tensor is written `dtype[shape]:v,v,...`, floats as float.hex() so that
 every bit is exact. `expected` is a tensor or `error`. `flags` lists the
 NumPy floating-point error categories the call raised (invalid, divide,
-overflow; underflow is left out as NumPy's default ignores it).
+overflow, underflow; numpy_table_test.cc's ExpectedFlags says where Repro's
+underflow differs, and why).
 
 Kernels NumPy lacks (sigmoid, logsumexp, softmax, log_softmax, layer_norm,
 cross_entropy) are computed with the usual NumPy formulas, element by element
@@ -61,7 +62,7 @@ def run(fn):
     finally:
         np.seterrcall(old)
     names = {"invalid value": "invalid", "divide by zero": "divide",
-             "overflow": "overflow"}
+             "overflow": "overflow", "underflow": "underflow"}
     return r, sorted(names[k] for k in got if k in names)
 
 
@@ -172,6 +173,8 @@ def reduction_cases():
     xf = rng.normal(size=(2, 3, 4)).astype(np.float32)
     special = np.array([[1.0, np.nan, 3.0], [np.inf, 1.0, -np.inf]])
     big = np.array([1e300, 1e300, 1e300])
+    tiny = np.array([1e-200, 1e-200, 1e-300, 5e-324])  # products underflow
+    tiny32 = np.array([1e-30, 1e-30, 1e-38, 1e-45], dtype=np.float32)
     empty = np.zeros((0,), dtype=np.float64)
 
     def lse(a, axis=None, keepdims=False):
@@ -185,7 +188,7 @@ def reduction_cases():
     fns = {"sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max,
            "min": np.min, "logsumexp": lse, "norm": norm}
     for name, fn in fns.items():
-        for a in (x, xi, xf, special, big):
+        for a in (x, xi, xf, special, big, tiny, tiny32):
             for axis in (None, 0, -1):
                 for keep in (0, 1):
                     attrs = "keepdims=%d" % keep
