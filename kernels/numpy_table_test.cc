@@ -12,8 +12,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "core/failure.h"
 #include "core/fp_env.h"
 #include "core/registry.h"
+#include "core/run_and_classify.h"
 #include "gtest/gtest.h"
 #include "kernels/kernels.h"
 
@@ -231,6 +233,44 @@ TEST_P(NumPyTableTest, EveryCaseMatchesNumPy) {
     if (!problem.empty() && ++failures <= 40) {
       ADD_FAILURE() << "line " << c.line << ": " << f[0] << "(" << f[2]
                     << "): " << problem;
+    }
+  }
+  EXPECT_EQ(failures, 0);
+}
+
+// A kernel declares exact_fp_flags only where this test proves it: every
+// built-in kernel that does is in the table, and on every case the flags it
+// raised classify the call as the output scan would (a call that raised no
+// flag has no NaN out of NaN-free inputs and no infinity out of finite
+// ones), so the monitor may trust the flags and skip the scan.
+TEST_P(NumPyTableTest, ExactFlagsMakeTheOutputScanRedundant) {
+  const std::vector<Case> cases = LoadCases();
+  std::set<std::string> tabled;
+  for (const Case& c : cases) tabled.insert(c.text.substr(0, c.text.find('|')));
+  for (const std::string& name : Registry::Global().Names()) {
+    if (Registry::Global().Find(name)->exact_fp_flags) {
+      EXPECT_TRUE(tabled.count(name)) << name << " declares exact flags but has no NumPy case";
+    }
+  }
+  const Policy all = *ParsePolicy("all");
+  int failures = 0;
+  for (const Case& c : cases) {
+    std::vector<std::string> f = absl::StrSplit(c.text, '|');
+    const KernelDef& exact = *Registry::Global().Find(f[0]);
+    if (!exact.exact_fp_flags) continue;
+    KernelDef scanned = exact;
+    scanned.exact_fp_flags = false;
+    std::vector<Tensor> inputs;
+    for (absl::string_view t : absl::StrSplit(f[2], ';')) inputs.push_back(ParseTensor(t));
+    CallOutcome trusted, checked;
+    RunAndClassify(exact, exact.fn(GetParam()), inputs, ParseAttrs(f[1]), all, Fault::kNone,
+                   &trusted);
+    RunAndClassify(scanned, scanned.fn(GetParam()), inputs, ParseAttrs(f[1]), all,
+                   Fault::kNone, &checked);
+    if (trusted.failure != checked.failure && ++failures <= 20) {
+      ADD_FAILURE() << "line " << c.line << ": " << f[0] << "(" << f[2] << "): flags say "
+                    << FailureKindName(trusted.failure) << ", the output scan "
+                    << FailureKindName(checked.failure);
     }
   }
   EXPECT_EQ(failures, 0);
