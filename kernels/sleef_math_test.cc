@@ -1,8 +1,8 @@
-// The vector paths give the same bits: SLEEF's AVX-512F packets, AVX2
-// packets and purecfma tail, on 1 Mi inputs of every function (float32 and
-// float64), spread over all binades and with every special value (NaN
-// matches NaN); and the AVX-512 arithmetic loops the scalar operations'
-// bits and flags.
+// The vector paths give the same bits: the AVX-512F packets, AVX2 packets
+// and padded tail (SLEEF's and vec_math.h's), on 1 Mi inputs of every
+// function (float32 and float64), spread over all binades and with every
+// special value (NaN matches NaN); and the AVX-512 arithmetic loops the
+// scalar operations' bits and flags.
 #include "kernels/internal/sleef_math.h"
 
 #include <cfenv>
@@ -126,19 +126,28 @@ TEST_F(SleefPathsTest, TheArithmeticLoopsGiveTheScalarBitsAndFlags) {
   }
 }
 
-TEST(SleefTail, TheScalarTailGivesThePacketsBits) {
-  const std::vector<double> x = Inputs<double>(7);
-  std::vector<double> packets(4096), one(1);
+template <typename T>
+void ExpectTailGivesThePacketsBits(MathFn fn, uint64_t seed) {
+  const std::vector<T> x = Inputs<T>(seed);
+  std::vector<T> packets(4096), one(1);
   for (Isa isa : {Isa::kAvx2, Isa::kAvx512f}) {
     SetMaxIsa(isa);
-    ApplyMath(MathFn::kLog, x.data(), packets.data(), 4096);
+    ApplyMath(fn, x.data(), packets.data(), 4096);
     for (int64_t i = 0; i < 4096; ++i) {
-      ApplyMath(MathFn::kLog, &x[i], one.data(), 1);  // the purecfma function
+      ApplyMath(fn, &x[i], one.data(), 1);  // the padded tail
       ASSERT_TRUE(SameBits(one[0], packets[i]))
-          << "log(" << x[i] << ") on " << IsaName(isa);
+          << "function " << static_cast<int>(fn) << "(" << x[i] << ") on " << IsaName(isa);
     }
   }
   SetMaxIsa(Isa::kAvx512f);
+}
+
+TEST(SleefTail, TheTailGivesThePacketsBits) {
+  for (MathFn fn : {MathFn::kExp, MathFn::kExpm1, MathFn::kLog, MathFn::kLog1p, MathFn::kSin,
+                    MathFn::kCos, MathFn::kTanh}) {
+    ExpectTailGivesThePacketsBits<double>(fn, 7);
+    ExpectTailGivesThePacketsBits<float>(fn, 8);
+  }
 }
 
 TEST(SleefIsa, MaxIsaPinsThePath) {

@@ -88,7 +88,7 @@ struct Exp {
 };
 
 struct Expm1 {
-  static constexpr int kVersion = 2;  // 2: SLEEF
+  static constexpr int kVersion = 3;  // 2: SLEEF; 3: float32 through vec_math.h
   static constexpr const char* kName = "expm1";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpOverflow;
@@ -122,7 +122,7 @@ struct Log1p {
 };
 
 struct Sin {
-  static constexpr int kVersion = 2;  // 2: SLEEF
+  static constexpr int kVersion = 3;  // 2: SLEEF; 3: float32 through vec_math.h
   static constexpr const char* kName = "sin";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;
@@ -133,7 +133,7 @@ struct Sin {
 };
 
 struct Cos {
-  static constexpr int kVersion = 2;  // 2: SLEEF
+  static constexpr int kVersion = 3;  // 2: SLEEF; 3: float32 through vec_math.h
   static constexpr const char* kName = "cos";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;

@@ -1,12 +1,13 @@
 // The AVX-512F loops of sleef_math.h. This file alone is compiled with
 // -mavx512f, and it includes nothing but SLEEF's and the intrinsics'
-// headers: an inline C++ library function instantiated here would carry
+// headers (and vec_math.h, which includes only the intrinsics): an inline C++ library function instantiated here would carry
 // AVX-512 instructions, and the linker could pick this copy for every
 // caller, on CPUs without AVX-512 too.
 #include <immintrin.h>
 #include <sleef.h>
 
 #include "kernels/internal/sleef_math.h"
+#include "kernels/internal/vec_math.h"
 
 namespace repro {
 namespace kernels_internal {
@@ -80,11 +81,20 @@ int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n, bool* plain
 int64_t MathAvx512(MathFn fn, const float* x, float* y, int64_t n, bool* plain) {
   switch (fn) {
     case MathFn::kExp: return Loop<F16>(x, y, n, Sleef_finz_expf16_u10avx512f, plain);
-    case MathFn::kExpm1: return Loop<F16>(x, y, n, Sleef_finz_expm1f16_u10avx512f, plain);
+    case MathFn::kExpm1:
+      return Loop<F16>(x, y, n, [](__m512 v) {
+        return vec_math::Expm1<vec_math::F16>(v, Sleef_finz_expm1f16_u10avx512f);
+      }, plain);
     case MathFn::kLog: return Loop<F16>(x, y, n, Sleef_finz_logf16_u35avx512f, plain);
     case MathFn::kLog1p: return Loop<F16>(x, y, n, Sleef_finz_log1pf16_u10avx512f, plain);
-    case MathFn::kSin: return Loop<F16>(x, y, n, Sleef_finz_sinf16_u10avx512f, plain);
-    case MathFn::kCos: return Loop<F16>(x, y, n, Sleef_finz_cosf16_u10avx512f, plain);
+    case MathFn::kSin:
+      return Loop<F16>(x, y, n, [](__m512 v) {
+        return vec_math::SinCos<vec_math::F16, false>(v, Sleef_finz_sinf16_u10avx512f);
+      }, plain);
+    case MathFn::kCos:
+      return Loop<F16>(x, y, n, [](__m512 v) {
+        return vec_math::SinCos<vec_math::F16, true>(v, Sleef_finz_cosf16_u10avx512f);
+      }, plain);
     case MathFn::kTanh: return Loop<F16>(x, y, n, Sleef_finz_tanhf16_u10avx512f, plain);
   }
   return 0;

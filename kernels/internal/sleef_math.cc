@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "kernels/internal/scan.h"
+#include "kernels/internal/vec_math.h"
 
 namespace repro {
 namespace kernels_internal {
@@ -30,40 +31,61 @@ Isa Detected() {
 // Set by SetMaxIsa: pinned to AVX2. Constant-initialized.
 std::atomic<bool> g_avx2_only{false};
 
-// A function's AVX2 packet and scalar (purecfma) versions.
-struct DoubleFns {
-  decltype(&Sleef_finz_expd4_u10avx2) avx2;
-  decltype(&Sleef_finz_expd1_u10purecfma) scalar;
-};
-struct FloatFns {
-  decltype(&Sleef_finz_expf8_u10avx2) avx2;
-  decltype(&Sleef_finz_expf1_u10purecfma) scalar;
-};
+// A function's AVX2 packet version (SLEEF's functions return const packets,
+// which is part of their type; so do vec_math's here).
+using DoubleFn = decltype(&Sleef_finz_expd4_u10avx2);
+using FloatFn = decltype(&Sleef_finz_expf8_u10avx2);
 
-DoubleFns Fns(MathFn fn, double) {
-  switch (fn) {
-    case MathFn::kExp: return {Sleef_finz_expd4_u10avx2, Sleef_finz_expd1_u10purecfma};
-    case MathFn::kExpm1: return {Sleef_finz_expm1d4_u10avx2, Sleef_finz_expm1d1_u10purecfma};
-    case MathFn::kLog: return {Sleef_finz_logd4_u10avx2, Sleef_finz_logd1_u10purecfma};
-    case MathFn::kLog1p: return {Sleef_finz_log1pd4_u10avx2, Sleef_finz_log1pd1_u10purecfma};
-    case MathFn::kSin: return {Sleef_finz_sind4_u35avx2, Sleef_finz_sind1_u35purecfma};
-    case MathFn::kCos: return {Sleef_finz_cosd4_u35avx2, Sleef_finz_cosd1_u35purecfma};
-    case MathFn::kTanh: return {Sleef_finz_tanhd4_u10avx2, Sleef_finz_tanhd1_u10purecfma};
-  }
-  return {Sleef_finz_expd4_u10avx2, Sleef_finz_expd1_u10purecfma};
+const __m256 Expm1F8(__m256 x) {
+  return vec_math::Expm1<vec_math::F8>(x, Sleef_finz_expm1f8_u10avx2);
+}
+const __m256 SinF8(__m256 x) {
+  return vec_math::SinCos<vec_math::F8, false>(x, Sleef_finz_sinf8_u10avx2);
+}
+const __m256 CosF8(__m256 x) {
+  return vec_math::SinCos<vec_math::F8, true>(x, Sleef_finz_cosf8_u10avx2);
 }
 
-FloatFns Fns(MathFn fn, float) {
+DoubleFn Fn(MathFn fn, double) {
   switch (fn) {
-    case MathFn::kExp: return {Sleef_finz_expf8_u10avx2, Sleef_finz_expf1_u10purecfma};
-    case MathFn::kExpm1: return {Sleef_finz_expm1f8_u10avx2, Sleef_finz_expm1f1_u10purecfma};
-    case MathFn::kLog: return {Sleef_finz_logf8_u35avx2, Sleef_finz_logf1_u35purecfma};
-    case MathFn::kLog1p: return {Sleef_finz_log1pf8_u10avx2, Sleef_finz_log1pf1_u10purecfma};
-    case MathFn::kSin: return {Sleef_finz_sinf8_u10avx2, Sleef_finz_sinf1_u10purecfma};
-    case MathFn::kCos: return {Sleef_finz_cosf8_u10avx2, Sleef_finz_cosf1_u10purecfma};
-    case MathFn::kTanh: return {Sleef_finz_tanhf8_u10avx2, Sleef_finz_tanhf1_u10purecfma};
+    case MathFn::kExp: return Sleef_finz_expd4_u10avx2;
+    case MathFn::kExpm1: return Sleef_finz_expm1d4_u10avx2;
+    case MathFn::kLog: return Sleef_finz_logd4_u10avx2;
+    case MathFn::kLog1p: return Sleef_finz_log1pd4_u10avx2;
+    case MathFn::kSin: return Sleef_finz_sind4_u35avx2;
+    case MathFn::kCos: return Sleef_finz_cosd4_u35avx2;
+    case MathFn::kTanh: return Sleef_finz_tanhd4_u10avx2;
   }
-  return {Sleef_finz_expf8_u10avx2, Sleef_finz_expf1_u10purecfma};
+  return Sleef_finz_expd4_u10avx2;
+}
+
+FloatFn Fn(MathFn fn, float) {
+  switch (fn) {
+    case MathFn::kExp: return Sleef_finz_expf8_u10avx2;
+    case MathFn::kExpm1: return Expm1F8;
+    case MathFn::kLog: return Sleef_finz_logf8_u35avx2;
+    case MathFn::kLog1p: return Sleef_finz_log1pf8_u10avx2;
+    case MathFn::kSin: return SinF8;
+    case MathFn::kCos: return CosF8;
+    case MathFn::kTanh: return Sleef_finz_tanhf8_u10avx2;
+  }
+  return Sleef_finz_expf8_u10avx2;
+}
+
+// y = f(x) for the n < 4 (float64) or n < 8 (float32) elements of a tail,
+// through the packet function in a zero-padded packet: a tail element gets
+// the bits every lane gives it.
+void PaddedTail(DoubleFn f, const double* x, double* y, int64_t n) {
+  double in[4] = {}, out[4];
+  std::memcpy(in, x, n * sizeof(double));
+  _mm256_storeu_pd(out, f(_mm256_loadu_pd(in)));
+  std::memcpy(y, out, n * sizeof(double));
+}
+void PaddedTail(FloatFn f, const float* x, float* y, int64_t n) {
+  float in[8] = {}, out[8];
+  std::memcpy(in, x, n * sizeof(float));
+  _mm256_storeu_ps(out, f(_mm256_loadu_ps(in)));
+  std::memcpy(y, out, n * sizeof(float));
 }
 
 // SLEEF 3.5.1's u10 functions overflow early in two places (NumPy's
@@ -102,11 +124,11 @@ const char* IsaName(Isa isa) { return isa == Isa::kAvx512f ? "avx512f" : "avx2";
 bool ApplyMath(MathFn fn, const double* x, double* y, int64_t n) {
   bool plain = true;
   int64_t i = ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n, &plain) : 0;
-  const DoubleFns f = Fns(fn, 0.0);
+  const DoubleFn f = Fn(fn, 0.0);
   const __m256d lo = _mm256_set1_pd(0x1p-1022), hi = _mm256_set1_pd(0x1.fffffffffffffp+1023);
   const __m256d zero = _mm256_setzero_pd(), sign = _mm256_set1_pd(-0.0);
   for (; i + 4 <= n; i += 4) {
-    const __m256d vx = _mm256_loadu_pd(x + i), vy = f.avx2(vx);
+    const __m256d vx = _mm256_loadu_pd(x + i), vy = f(vx);
     _mm256_storeu_pd(y + i, vy);
     const __m256d a = _mm256_andnot_pd(sign, vy);
     const __m256d ok = _mm256_or_pd(
@@ -114,8 +136,8 @@ bool ApplyMath(MathFn fn, const double* x, double* y, int64_t n) {
         _mm256_and_pd(_mm256_cmp_pd(vy, zero, _CMP_EQ_OQ), _mm256_cmp_pd(vx, zero, _CMP_EQ_OQ)));
     plain &= _mm256_movemask_pd(ok) == 0xf;
   }
-  for (; i < n; ++i) y[i] = f.scalar(x[i]);
-  plain = plain && AllPlain(x + (n - n % 4), y + (n - n % 4), n % 4);
+  PaddedTail(f, x + i, y + i, n - i);
+  plain = plain && AllPlain(x + i, y + i, n - i);
   if (!plain) FixOverflows(fn, x, y, n);
   return plain;
 }
@@ -123,11 +145,11 @@ bool ApplyMath(MathFn fn, const double* x, double* y, int64_t n) {
 bool ApplyMath(MathFn fn, const float* x, float* y, int64_t n) {
   bool plain = true;
   int64_t i = ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n, &plain) : 0;
-  const FloatFns f = Fns(fn, 0.0f);
+  const FloatFn f = Fn(fn, 0.0f);
   const __m256 lo = _mm256_set1_ps(0x1p-126f), hi = _mm256_set1_ps(0x1.fffffep+127f);
   const __m256 zero = _mm256_setzero_ps(), sign = _mm256_set1_ps(-0.0f);
   for (; i + 8 <= n; i += 8) {
-    const __m256 vx = _mm256_loadu_ps(x + i), vy = f.avx2(vx);
+    const __m256 vx = _mm256_loadu_ps(x + i), vy = f(vx);
     _mm256_storeu_ps(y + i, vy);
     const __m256 a = _mm256_andnot_ps(sign, vy);
     const __m256 ok = _mm256_or_ps(
@@ -135,8 +157,8 @@ bool ApplyMath(MathFn fn, const float* x, float* y, int64_t n) {
         _mm256_and_ps(_mm256_cmp_ps(vy, zero, _CMP_EQ_OQ), _mm256_cmp_ps(vx, zero, _CMP_EQ_OQ)));
     plain &= _mm256_movemask_ps(ok) == 0xff;
   }
-  for (; i < n; ++i) y[i] = f.scalar(x[i]);
-  plain = plain && AllPlain(x + (n - n % 8), y + (n - n % 8), n % 8);
+  PaddedTail(f, x + i, y + i, n - i);
+  plain = plain && AllPlain(x + i, y + i, n - i);
   if (!plain) FixOverflows(fn, x, y, n);
   return plain;
 }
