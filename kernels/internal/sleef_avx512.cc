@@ -95,7 +95,10 @@ int64_t MathAvx512(MathFn fn, const float* x, float* y, int64_t n, bool* plain) 
       return Loop<F16>(x, y, n, [](__m512 v) {
         return vec_math::SinCos<vec_math::F16, true>(v, Sleef_finz_cosf16_u10avx512f);
       }, plain);
-    case MathFn::kTanh: return Loop<F16>(x, y, n, Sleef_finz_tanhf16_u10avx512f, plain);
+    case MathFn::kTanh:
+      return Loop<F16>(x, y, n, [](__m512 v) {
+        return vec_math::Tanh<vec_math::F16>(v, Sleef_finz_tanhf16_u10avx512f);
+      }, plain);
   }
   return 0;
 }

@@ -3,7 +3,7 @@
 // float32 log and float64 sin and cos, 4 ulp), whose results are bit-wise
 // the same on every FMA platform (SLEEF's documentation; its tester checks
 // one digest per function against every FMA extension), and for float32
-// expm1, sin and cos Repro's own packet code (vec_math.h, 2 to 4 times
+// expm1, sin, cos and tanh Repro's own packet code (vec_math.h, 2 to 4 times
 // faster than SLEEF's u10 within NumPy's tolerance). AVX-512F packets where
 // the CPU has them, AVX2 packets otherwise, and a zero-padded AVX2 packet
 // for the tail, so a call gives the same bits on either path and in every

@@ -1,18 +1,19 @@
 // Repro's own float32 packet functions, where SLEEF's u10 functions are 2
 // to 4 times slower than NumPy and NumPy's tolerance leaves room: expm1,
-// sin and cos. Hand-written because no library in Debian gives these at
-// this speed with the same bits on AVX2 and AVX-512 (SLEEF's u35 sin and
-// tanh exceed NumPy's 2-ulp tolerance: docs/performance.md).
+// sin, cos and tanh. Hand-written because no library in Debian gives these
+// at this speed with the same bits on AVX2 and AVX-512 (SLEEF's u35 sin
+// and tanh exceed NumPy's 2-ulp tolerance: docs/performance.md).
 //
-// Each function is one sequence of IEEE operations (add, multiply, fused
-// multiply-add, rounding to an integer, exact bit manipulation) written
-// once over a packet type, so every lane of an AVX2 packet (F8) and of an
-// AVX-512 packet (F16) computes the same bits. Lanes outside a function's
-// range go to the SLEEF function passed as `fallback`, lane by lane, so a
-// result never depends on its neighbours. Maximum errors against glibc's
-// float64 functions over every float32 input (docs/performance.md): expm1
-// 1.65 ulp, sin 0.69, cos 1.12; NumPy's tolerances are 3, 2 and 2
-// (umath_validation_test holds them on NumPy's data).
+// Each function is one sequence of IEEE operations (add, multiply, divide,
+// fused multiply-add, rounding to an integer, exact bit manipulation)
+// written once over a packet type, so every lane of an AVX2 packet (F8)
+// and of an AVX-512 packet (F16) computes the same bits. Lanes outside a
+// function's range go to the SLEEF function passed as `fallback`, lane by
+// lane, so a result never depends on its neighbours. Maximum errors
+// against glibc's float64 functions over every float32 input
+// (docs/performance.md): expm1 1.65 ulp, sin 1.56, cos 1.56, tanh 1.45;
+// NumPy's tolerances are 3, 2, 2 and 2 (umath_validation_test holds them on
+// NumPy's data).
 //
 // Everything here is in an anonymous namespace on purpose: each file that
 // includes this header (sleef_math.cc for AVX2, sleef_avx512.cc built with
@@ -41,6 +42,7 @@ struct F8 {
   static V Add(V a, V b) { return _mm256_add_ps(a, b); }
   static V Sub(V a, V b) { return _mm256_sub_ps(a, b); }
   static V Mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  static V Div(V a, V b) { return _mm256_div_ps(a, b); }
   static V Fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }    // a b + c
   static V Fnma(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }  // c - a b
   static V Round(V a) { return _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
@@ -82,6 +84,7 @@ struct F16 {
   static V Add(V a, V b) { return _mm512_add_ps(a, b); }
   static V Sub(V a, V b) { return _mm512_sub_ps(a, b); }
   static V Mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  static V Div(V a, V b) { return _mm512_div_ps(a, b); }
   static V Fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
   static V Fnma(V a, V b, V c) { return _mm512_fnmadd_ps(a, b, c); }
   static V Round(V a) {
@@ -109,12 +112,12 @@ struct F16 {
 };
 #endif  // __AVX512F__
 
-// expm1(x): x = k ln2 + r with |r| <= ln2/2 (two-part ln2, fused), expm1(r)
-// by its Taylor polynomial to r^7 (truncation below 0.2 ulp), then
-// 2^k expm1(r) + (2^k - 1) in one fused operation. Lanes outside
-// [-30, 88] (where 2^k would leave the normal range) and NaNs: `fallback`.
-template <class P, class Fallback>
-typename P::V Expm1(typename P::V x, Fallback fallback) {
+// expm1(x) for x in [-30, 88] (elsewhere garbage): x = k ln2 + r with
+// |r| <= ln2/2 (two-part ln2, fused), expm1(r) by its Taylor polynomial to
+// r^7 (truncation below 0.2 ulp), then 2^k expm1(r) + (2^k - 1) in one
+// fused operation. A zero gives +0.
+template <class P>
+typename P::V Expm1InRange(typename P::V x) {
   using V = typename P::V;
   const V k = P::Round(P::Mul(x, P::Set(0x1.715476p+0f)));  // x / ln2
   V r = P::Fnma(k, P::Set(0x1.62e430p-1f), x);                 // ln2's high part
@@ -126,9 +129,37 @@ typename P::V Expm1(typename P::V x, Fallback fallback) {
   q = P::Fma(q, r, P::Set(0.5f));
   const V p = P::Fma(P::Mul(r, r), q, r);  // expm1(r)
   const V s = P::Pow2(P::ToInt(k));
-  V y = P::Fma(s, p, P::Sub(s, P::Set(1.0f)));
-  y = P::Select(P::Eq(x, P::Set(0.0f)), x, y);  // -0 stays -0
+  return P::Fma(s, p, P::Sub(s, P::Set(1.0f)));
+}
+
+// expm1(x): Expm1InRange, -0 kept, and `fallback` for lanes outside
+// [-30, 88] (where 2^k would leave the normal range) and NaNs.
+template <class P, class Fallback>
+typename P::V Expm1(typename P::V x, Fallback fallback) {
+  const typename P::V y = P::Select(P::Eq(x, P::Set(0.0f)), x, Expm1InRange<P>(x));
   const typename P::M in_range = P::Le(P::Abs(P::Sub(x, P::Set(29.0f))), P::Set(59.0f));
+  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+}
+
+// tanh(x), odd: for |x| <= 0.5625, |x| + |x|^3 T(x^2) with a minimax T
+// (relative error 1.4e-9); above, 1 - 2 / (expm1(2|x|) + 2), where the
+// quotient is below 1/2 and the result at least 1/2, so its error weighs
+// at most one ulp. The sign of x last (-0 stays -0). Lanes with |x| > 10
+// (tanh rounds to 1 from 9.01) and NaNs: `fallback`.
+template <class P, class Fallback>
+typename P::V Tanh(typename P::V x, Fallback fallback) {
+  using V = typename P::V;
+  const V a = P::Abs(x);
+  const V e = Expm1InRange<P>(P::Add(a, a));
+  const V big = P::Sub(P::Set(1.0f), P::Div(P::Set(2.0f), P::Add(e, P::Set(2.0f))));
+  const V a2 = P::Mul(a, a);
+  V t = P::Fma(a2, P::Set(-0x1.950338p-8f), P::Set(0x1.58303cp-6f));
+  t = P::Fma(t, a2, P::Set(-0x1.b90958p-5f));
+  t = P::Fma(t, a2, P::Set(0x1.110c72p-3f));
+  t = P::Fma(t, a2, P::Set(-0x1.555548p-2f));
+  const V small = P::Fma(P::Mul(t, a2), a, a);
+  const V y = P::XorSign(P::Select(P::Le(a, P::Set(0.5625f)), small, big), x);
+  const typename P::M in_range = P::Le(a, P::Set(10.0f));
   return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
 }
 
