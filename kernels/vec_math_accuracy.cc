@@ -1,0 +1,136 @@
+// Every float32 input through vec_math.h's functions on AVX-512 and AVX2
+// packets: the largest error against glibc's float64 function (in ulps of
+// the float32 result) and the count of inputs whose two paths differ in
+// their bits. Exits 1 when a path differs or an error exceeds NumPy's
+// tolerance; too slow for a unit test (2^32 inputs, about a minute per
+// function on two cores), run by hand after a change of vec_math.h:
+//
+//   bazel run -c opt //kernels:vec_math_accuracy -- tanh
+//
+// The whole file is built with -mavx512f (for the F16 packets), so it runs
+// only on AVX-512 CPUs.
+#include <sleef.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "kernels/internal/vec_math.h"
+
+namespace repro {
+namespace kernels_internal {
+namespace {
+
+using vec_math::F16;
+using vec_math::F8;
+
+// |y - exact| in ulps of the float32 nearest `exact`; a wrong sign, NaN or
+// infinity counts as 1e9.
+double UlpError(float y, double exact) {
+  if (std::isnan(exact)) return std::isnan(y) ? 0 : 1e9;
+  const float nearest = static_cast<float>(exact);
+  if (std::isinf(nearest)) return y == nearest ? 0 : 1e9;
+  if (std::isnan(y) || std::signbit(y) != std::signbit(nearest)) return 1e9;
+  int e;
+  std::frexp(nearest == 0 ? 1e-45f : nearest, &e);
+  return std::fabs(static_cast<double>(y) - exact) / std::ldexp(1.0, std::max(e - 24, -149));
+}
+
+struct Tally {
+  double max_error = 0;
+  float worst = 0;
+  uint64_t over_one = 0, differing = 0;
+};
+
+// The inputs whose bit patterns lie in [first, last).
+template <class Wide, class Narrow, class Exact>
+Tally Sweep(Wide wide, Narrow narrow, Exact exact, uint64_t first, uint64_t last) {
+  Tally t;
+  float x[16], a[16], b[16];
+  for (uint64_t bits = first; bits < last; bits += 16) {
+    for (int j = 0; j < 16; ++j) {
+      const uint32_t u = static_cast<uint32_t>(bits + j);
+      std::memcpy(&x[j], &u, 4);
+    }
+    F16::Store(a, wide(F16::Load(x)));
+    F8::Store(b, narrow(F8::Load(x)));
+    F8::Store(b + 8, narrow(F8::Load(x + 8)));
+    for (int j = 0; j < 16; ++j) {
+      t.differing += std::memcmp(&a[j], &b[j], 4) != 0 && !(std::isnan(a[j]) && std::isnan(b[j]));
+      const double e = UlpError(a[j], exact(static_cast<double>(x[j])));
+      t.over_one += e > 1;
+      if (e > t.max_error) t.max_error = e, t.worst = x[j];
+    }
+  }
+  return t;
+}
+
+// Sweeps every input on two threads and prints the result; returns the
+// exit code.
+template <class Wide, class Narrow, class Exact>
+int Check(const char* name, double tolerance, Wide wide, Narrow narrow, Exact exact) {
+  Tally halves[2];
+  std::thread other([&] { halves[1] = Sweep(wide, narrow, exact, uint64_t{1} << 31, uint64_t{1} << 32); });
+  halves[0] = Sweep(wide, narrow, exact, 0, uint64_t{1} << 31);
+  other.join();
+  const Tally& worse = halves[0].max_error >= halves[1].max_error ? halves[0] : halves[1];
+  const uint64_t differing = halves[0].differing + halves[1].differing;
+  std::printf("%s: max %.3f ulp at %a (NumPy's tolerance %g), %llu inputs above 1 ulp; "
+              "AVX-512 and AVX2 differ on %llu inputs\n",
+              name, worse.max_error, worse.worst, tolerance,
+              static_cast<unsigned long long>(halves[0].over_one + halves[1].over_one),
+              static_cast<unsigned long long>(differing));
+  return differing == 0 && worse.max_error <= tolerance ? 0 : 1;
+}
+
+int Main(const std::string& fn) {
+  if (fn == "expm1") {
+    return Check("expm1", 3,
+                 [](__m512 v) { return vec_math::Expm1<F16>(v, Sleef_finz_expm1f16_u10avx512f); },
+                 [](__m256 v) { return vec_math::Expm1<F8>(v, Sleef_finz_expm1f8_u10avx2); },
+                 [](double x) { return std::expm1(x); });
+  }
+  if (fn == "sin") {
+    return Check("sin", 2,
+                 [](__m512 v) { return vec_math::SinCos<F16, false>(v, Sleef_finz_sinf16_u10avx512f); },
+                 [](__m256 v) { return vec_math::SinCos<F8, false>(v, Sleef_finz_sinf8_u10avx2); },
+                 [](double x) { return std::sin(x); });
+  }
+  if (fn == "cos") {
+    return Check("cos", 2,
+                 [](__m512 v) { return vec_math::SinCos<F16, true>(v, Sleef_finz_cosf16_u10avx512f); },
+                 [](__m256 v) { return vec_math::SinCos<F8, true>(v, Sleef_finz_cosf8_u10avx2); },
+                 [](double x) { return std::cos(x); });
+  }
+  if (fn == "tanh") {
+    return Check("tanh", 2,
+                 [](__m512 v) { return vec_math::Tanh<F16>(v, Sleef_finz_tanhf16_u10avx512f); },
+                 [](__m256 v) { return vec_math::Tanh<F8>(v, Sleef_finz_tanhf8_u10avx2); },
+                 [](double x) { return std::tanh(x); });
+  }
+  std::fprintf(stderr, "vec_math_accuracy: unknown function '%s' (expm1, sin, cos or tanh)\n",
+               fn.c_str());
+  return 2;
+}
+
+}  // namespace
+}  // namespace kernels_internal
+}  // namespace repro
+
+int main(int argc, char** argv) {
+  if (argc != 2 || std::string(argv[1]) == "--help") {
+    std::fprintf(argc == 2 ? stdout : stderr,
+                 "usage: vec_math_accuracy expm1|sin|cos|tanh\n"
+                 "Every float32 input on both packet paths: the largest error and the bits.\n");
+    return argc == 2 ? 0 : 2;
+  }
+  if (!__builtin_cpu_supports("avx512f")) {
+    std::fprintf(stderr, "vec_math_accuracy: this CPU has no AVX-512F\n");
+    return 2;
+  }
+  return repro::kernels_internal::Main(argv[1]);
+}
