@@ -1,8 +1,9 @@
 // The AVX-512F loops of sleef_math.h. This file alone is compiled with
 // -mavx512f, and it includes nothing but SLEEF's and the intrinsics'
-// headers (and vec_math.h, which includes only the intrinsics): an inline C++ library function instantiated here would carry
-// AVX-512 instructions, and the linker could pick this copy for every
-// caller, on CPUs without AVX-512 too.
+// headers (vec_math.h includes only the intrinsics): an inline C++ library
+// function instantiated here would carry AVX-512 instructions, and the
+// linker could pick this copy for every caller, on CPUs without AVX-512
+// too.
 #include <immintrin.h>
 #include <sleef.h>
 

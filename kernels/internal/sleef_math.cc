@@ -49,7 +49,7 @@ const __m256 TanhF8(__m256 x) {
   return vec_math::Tanh<vec_math::F8>(x, Sleef_finz_tanhf8_u10avx2);
 }
 
-DoubleFn Fn(MathFn fn, double) {
+DoubleFn PacketFn(MathFn fn, double) {
   switch (fn) {
     case MathFn::kExp: return Sleef_finz_expd4_u10avx2;
     case MathFn::kExpm1: return Sleef_finz_expm1d4_u10avx2;
@@ -62,7 +62,7 @@ DoubleFn Fn(MathFn fn, double) {
   return Sleef_finz_expd4_u10avx2;
 }
 
-FloatFn Fn(MathFn fn, float) {
+FloatFn PacketFn(MathFn fn, float) {
   switch (fn) {
     case MathFn::kExp: return Sleef_finz_expf8_u10avx2;
     case MathFn::kExpm1: return Expm1F8;
@@ -127,7 +127,7 @@ const char* IsaName(Isa isa) { return isa == Isa::kAvx512f ? "avx512f" : "avx2";
 bool ApplyMath(MathFn fn, const double* x, double* y, int64_t n) {
   bool plain = true;
   int64_t i = ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n, &plain) : 0;
-  const DoubleFn f = Fn(fn, 0.0);
+  const DoubleFn f = PacketFn(fn, 0.0);
   const __m256d lo = _mm256_set1_pd(0x1p-1022), hi = _mm256_set1_pd(0x1.fffffffffffffp+1023);
   const __m256d zero = _mm256_setzero_pd(), sign = _mm256_set1_pd(-0.0);
   for (; i + 4 <= n; i += 4) {
@@ -148,7 +148,7 @@ bool ApplyMath(MathFn fn, const double* x, double* y, int64_t n) {
 bool ApplyMath(MathFn fn, const float* x, float* y, int64_t n) {
   bool plain = true;
   int64_t i = ActiveIsa() == Isa::kAvx512f ? sleef_internal::MathAvx512(fn, x, y, n, &plain) : 0;
-  const FloatFn f = Fn(fn, 0.0f);
+  const FloatFn f = PacketFn(fn, 0.0f);
   const __m256 lo = _mm256_set1_ps(0x1p-126f), hi = _mm256_set1_ps(0x1.fffffep+127f);
   const __m256 zero = _mm256_setzero_ps(), sign = _mm256_set1_ps(-0.0f);
   for (; i + 8 <= n; i += 8) {
