@@ -4,9 +4,9 @@
 // elements (past two 256-bit packets and a scalar tail, float32 and
 // float64), aligned and one element off, against the reference
 // implementation: the same bits (NaN against NaN of either sign) and the
-// same flags. For the transcendental kernels (SLEEF packets of 4, 8 or 16
-// and a scalar tail), the same sweep against the kernel's own one-element
-// result: every lane and every tail length gives the scalar path's bits and
+// same flags. For the transcendental kernels (packets of 4, 8 or 16 and a
+// padded tail, sleef_math.h), the same sweep against the kernel's own
+// one-element result: every lane and every tail length gives its bits and
 // flags. The NumPy tables (numpy_table_test) pin the reference and the
 // one-element results to NumPy's answers; this test pins the SIMD lanes to
 // them.
@@ -72,7 +72,7 @@ void ExpectLanesMatchReference(const char* name) {
   EXPECT_EQ(mismatches, 0) << name;
 }
 
-// The optimized kernel's result and flags for `x` alone (its scalar path).
+// The optimized kernel's result and flags for `x` alone (a tail of one).
 template <typename T>
 std::pair<T, FpFlags> Alone(const KernelDef& k, T x) {
   const FpFlags before = SaveAndClearFpFlags();
