@@ -85,7 +85,9 @@ TEST_F(SleefPathsTest, EveryFunctionGivesTheSameBitsOnAvx512AndAvx2) {
       {"tanh", MathFn::kTanh}};
   const std::vector<double> xd = Inputs<double>(1);
   const std::vector<float> xf = Inputs<float>(2);
-  for (const auto& [name, fn] : fns) {
+  for (const auto& named : fns) {
+    const char* name = named.first;  // not a structured binding: clang 14 cannot capture one
+    const MathFn fn = named.second;
     ExpectSameOnBothPaths<double>(name, [&](double* y) { ApplyMath(fn, xd.data(), y, kN); });
     ExpectSameOnBothPaths<float>(name, [&](float* y) { ApplyMath(fn, xf.data(), y, kN); });
   }
