@@ -152,6 +152,60 @@ TEST(SleefTail, TheTailGivesThePacketsBits) {
   }
 }
 
+// |y - exact| in ulps of the T nearest `exact` (long double: about 11 more
+// bits than float64, the glibc functions within 1 ulp of that); a wrong
+// sign, NaN or infinity counts as 1e9.
+template <typename T>
+double UlpError(T y, long double exact) {
+  const T nearest = static_cast<T>(exact);
+  if (std::isnan(nearest)) return std::isnan(y) ? 0 : 1e9;
+  if (std::isinf(nearest)) return y == nearest ? 0 : 1e9;
+  if (std::isnan(y) || std::signbit(y) != std::signbit(nearest)) return 1e9;
+  constexpr int kDigits = std::numeric_limits<T>::digits;
+  constexpr int kMinExp = std::numeric_limits<T>::min_exponent - kDigits;
+  int e;
+  std::frexp(nearest == 0 ? std::numeric_limits<T>::denorm_min() : nearest, &e);
+  return static_cast<double>(std::fabs(static_cast<long double>(y) - exact) /
+                             std::ldexp(1.0L, std::max(e - kDigits, kMinExp)));
+}
+
+// Every function within NumPy's own tolerance (its umath-validation-set
+// files' ulperrortol) of the long double result on the 1 Mi inputs of
+// every binade, on both paths: the accuracy of SLEEF's functions and of
+// vec_math.h's, far from NumPy's few hundred points per function.
+TEST_F(SleefPathsTest, EveryFunctionIsWithinNumpysTolerance) {
+  struct Fn {
+    const char* name;
+    MathFn fn;
+    long double (*exact)(long double);
+    double tolerance_f32, tolerance_f64;
+  };
+  const Fn fns[] = {{"exp", MathFn::kExp, expl, 3, 2},      {"expm1", MathFn::kExpm1, expm1l, 3, 3},
+                    {"log", MathFn::kLog, logl, 4, 2},      {"log1p", MathFn::kLog1p, log1pl, 2, 2},
+                    {"sin", MathFn::kSin, sinl, 2, 4},      {"cos", MathFn::kCos, cosl, 2, 4},
+                    {"tanh", MathFn::kTanh, tanhl, 2, 2}};
+  const std::vector<double> xd = Inputs<double>(10);
+  const std::vector<float> xf = Inputs<float>(11);
+  std::vector<double> yd(kN);
+  std::vector<float> yf(kN);
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512f}) {
+    SetMaxIsa(isa);
+    for (const Fn& f : fns) {
+      ApplyMath(f.fn, xd.data(), yd.data(), kN);
+      ApplyMath(f.fn, xf.data(), yf.data(), kN);
+      double worst_d = 0, worst_f = 0, at_d = 0, at_f = 0;
+      for (int64_t i = 0; i < kN; ++i) {
+        const double ed = UlpError(yd[i], f.exact(xd[i]));
+        const double ef = UlpError(yf[i], f.exact(xf[i]));
+        if (ed > worst_d) worst_d = ed, at_d = xd[i];
+        if (ef > worst_f) worst_f = ef, at_f = xf[i];
+      }
+      EXPECT_LE(worst_d, f.tolerance_f64) << f.name << " f64 at " << at_d << " on " << IsaName(isa);
+      EXPECT_LE(worst_f, f.tolerance_f32) << f.name << " f32 at " << at_f << " on " << IsaName(isa);
+    }
+  }
+}
+
 TEST(SleefIsa, MaxIsaPinsThePath) {
   SetMaxIsa(Isa::kAvx2);
   EXPECT_EQ(ActiveIsa(), Isa::kAvx2);

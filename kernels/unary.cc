@@ -88,7 +88,7 @@ struct Exp {
 };
 
 struct Expm1 {
-  static constexpr int kVersion = 3;  // 2: SLEEF; 3: float32 through vec_math.h
+  static constexpr int kVersion = 3;  // 2: SLEEF; 3: vec_math.h
   static constexpr const char* kName = "expm1";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpOverflow;

@@ -36,6 +36,9 @@ std::atomic<bool> g_avx2_only{false};
 using DoubleFn = decltype(&Sleef_finz_expd4_u10avx2);
 using FloatFn = decltype(&Sleef_finz_expf8_u10avx2);
 
+const __m256d Expm1D4(__m256d x) {
+  return vec_math::Expm1F64<vec_math::D4>(x, Sleef_finz_expm1d4_u10avx2);
+}
 const __m256 Expm1F8(__m256 x) {
   return vec_math::Expm1<vec_math::F8>(x, Sleef_finz_expm1f8_u10avx2);
 }
@@ -52,7 +55,7 @@ const __m256 TanhF8(__m256 x) {
 DoubleFn PacketFn(MathFn fn, double) {
   switch (fn) {
     case MathFn::kExp: return Sleef_finz_expd4_u10avx2;
-    case MathFn::kExpm1: return Sleef_finz_expm1d4_u10avx2;
+    case MathFn::kExpm1: return Expm1D4;
     case MathFn::kLog: return Sleef_finz_logd4_u10avx2;
     case MathFn::kLog1p: return Sleef_finz_log1pd4_u10avx2;
     case MathFn::kSin: return Sleef_finz_sind4_u35avx2;
