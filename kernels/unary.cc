@@ -99,7 +99,7 @@ struct Expm1 {
 };
 
 struct Log {
-  static constexpr int kVersion = 3;  // 2: SLEEF; 3: no underflow for log(1)
+  static constexpr int kVersion = 3;  // 2: SLEEF; 3: vec_math.h, no underflow for log(1)
   static constexpr const char* kName = "log";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpDivide;  // log(0) is a pole
@@ -111,7 +111,7 @@ struct Log {
 };
 
 struct Log1p {
-  static constexpr int kVersion = 2;  // 2: SLEEF
+  static constexpr int kVersion = 3;  // 2: SLEEF; 3: vec_math.h
   static constexpr const char* kName = "log1p";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = kFpDivide;  // log1p(-1) is a pole

@@ -1,9 +1,10 @@
 // Every float32 input through vec_math.h's functions on AVX-512 and AVX2
 // packets: the largest error against glibc's float64 function (in ulps of
 // the float32 result) and the count of inputs whose two paths differ in
-// their bits; for float64 expm1, 80 million samples (every binade from
-// 2^-70 to 2^10, and uniform over [-30, 30] and [-50, 710]) against long
-// double's expm1l. Exits 1 when a path differs or an error exceeds NumPy's
+// their bits; for float64 expm1, log and log1p, 80 million samples (both
+// signs of every binade, from 2^-70 to 2^10 and over the whole range, and
+// uniform over [-30, 30] and [-50, 710]) against long double's expm1l,
+// logl and log1pl. Exits 1 when a path differs or an error exceeds NumPy's
 // tolerance; too slow for a unit test (2^32 inputs, about a minute per
 // function on two cores), run by hand after a change of vec_math.h:
 //
@@ -98,10 +99,13 @@ Tally SampleF64(Wide wide, Narrow narrow, long double (*exact)(long double), uin
       z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
       z ^= z >> 31;
       const double unit = static_cast<double>(z >> 11) * 0x1p-53;
-      x[j] = (z & 1)   ? std::ldexp(1 + unit, static_cast<int>((z >> 1) % 80) - 70)
-             : (z & 2) ? unit * 60 - 30
-                       : unit * 760 - 50;
-      if ((z & 1) && (z & 4)) x[j] = -x[j];
+      switch (z % 4) {
+        case 0: x[j] = std::ldexp(1 + unit, static_cast<int>((z >> 2) % 80) - 70); break;
+        case 1: x[j] = std::ldexp(1 + unit, static_cast<int>((z >> 2) % 2098) - 1074); break;
+        case 2: x[j] = unit * 60 - 30; break;
+        default: x[j] = unit * 760 - 50; break;
+      }
+      if (z % 4 < 2 && (z & 4096)) x[j] = -x[j];
     }
     _mm512_storeu_pd(a, wide(_mm512_loadu_pd(x)));
     _mm256_storeu_pd(b, narrow(_mm256_loadu_pd(x)));
@@ -185,7 +189,20 @@ int Main(const std::string& fn) {
         [](__m256d v) { return vec_math::Expm1F64<vec_math::D4>(v, Sleef_finz_expm1d4_u10avx2); },
         expm1l);
   }
-  std::fprintf(stderr, "vec_math_accuracy: unknown function '%s' (expm1, sin, cos, tanh or expm1_f64)\n",
+  if (fn == "log_f64") {
+    return CheckF64(
+        "log_f64", 2,
+        [](__m512d v) { return vec_math::LogF64<vec_math::D8>(v, Sleef_finz_logd8_u10avx512f); },
+        [](__m256d v) { return vec_math::LogF64<vec_math::D4>(v, Sleef_finz_logd4_u10avx2); }, logl);
+  }
+  if (fn == "log1p_f64") {
+    return CheckF64(
+        "log1p_f64", 2,
+        [](__m512d v) { return vec_math::Log1pF64<vec_math::D8>(v, Sleef_finz_log1pd8_u10avx512f); },
+        [](__m256d v) { return vec_math::Log1pF64<vec_math::D4>(v, Sleef_finz_log1pd4_u10avx2); },
+        log1pl);
+  }
+  std::fprintf(stderr, "vec_math_accuracy: unknown function '%s' (expm1, sin, cos, tanh, expm1_f64, log_f64 or log1p_f64)\n",
                fn.c_str());
   return 2;
 }
@@ -197,7 +214,7 @@ int Main(const std::string& fn) {
 int main(int argc, char** argv) {
   if (argc != 2 || std::string(argv[1]) == "--help") {
     std::fprintf(argc == 2 ? stdout : stderr,
-                 "usage: vec_math_accuracy expm1|sin|cos|tanh|expm1_f64\n"
+                 "usage: vec_math_accuracy expm1|sin|cos|tanh|expm1_f64|log_f64|log1p_f64\n"
                  "Every float32 input on both packet paths: the largest error and the bits.\n");
     return argc == 2 ? 0 : 2;
   }

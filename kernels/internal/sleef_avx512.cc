@@ -73,8 +73,14 @@ int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n, bool* plain
       return Loop<D8>(x, y, n, [](__m512d v) {
         return vec_math::Expm1F64<vec_math::D8>(v, Sleef_finz_expm1d8_u10avx512f);
       }, plain);
-    case MathFn::kLog: return Loop<D8>(x, y, n, Sleef_finz_logd8_u10avx512f, plain);
-    case MathFn::kLog1p: return Loop<D8>(x, y, n, Sleef_finz_log1pd8_u10avx512f, plain);
+    case MathFn::kLog:
+      return Loop<D8>(x, y, n, [](__m512d v) {
+        return vec_math::LogF64<vec_math::D8>(v, Sleef_finz_logd8_u10avx512f);
+      }, plain);
+    case MathFn::kLog1p:
+      return Loop<D8>(x, y, n, [](__m512d v) {
+        return vec_math::Log1pF64<vec_math::D8>(v, Sleef_finz_log1pd8_u10avx512f);
+      }, plain);
     case MathFn::kSin: return Loop<D8>(x, y, n, Sleef_finz_sind8_u35avx512f, plain);
     case MathFn::kCos: return Loop<D8>(x, y, n, Sleef_finz_cosd8_u35avx512f, plain);
     case MathFn::kTanh: return Loop<D8>(x, y, n, Sleef_finz_tanhd8_u10avx512f, plain);

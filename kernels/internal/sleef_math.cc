@@ -39,6 +39,12 @@ using FloatFn = decltype(&Sleef_finz_expf8_u10avx2);
 const __m256d Expm1D4(__m256d x) {
   return vec_math::Expm1F64<vec_math::D4>(x, Sleef_finz_expm1d4_u10avx2);
 }
+const __m256d LogD4(__m256d x) {
+  return vec_math::LogF64<vec_math::D4>(x, Sleef_finz_logd4_u10avx2);
+}
+const __m256d Log1pD4(__m256d x) {
+  return vec_math::Log1pF64<vec_math::D4>(x, Sleef_finz_log1pd4_u10avx2);
+}
 const __m256 Expm1F8(__m256 x) {
   return vec_math::Expm1<vec_math::F8>(x, Sleef_finz_expm1f8_u10avx2);
 }
@@ -56,8 +62,8 @@ DoubleFn PacketFn(MathFn fn, double) {
   switch (fn) {
     case MathFn::kExp: return Sleef_finz_expd4_u10avx2;
     case MathFn::kExpm1: return Expm1D4;
-    case MathFn::kLog: return Sleef_finz_logd4_u10avx2;
-    case MathFn::kLog1p: return Sleef_finz_log1pd4_u10avx2;
+    case MathFn::kLog: return LogD4;
+    case MathFn::kLog1p: return Log1pD4;
     case MathFn::kSin: return Sleef_finz_sind4_u35avx2;
     case MathFn::kCos: return Sleef_finz_cosd4_u35avx2;
     case MathFn::kTanh: return Sleef_finz_tanhd4_u10avx2;

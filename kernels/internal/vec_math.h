@@ -1,8 +1,8 @@
-// Repro's own packet functions, where SLEEF's u10 functions are 2 to 4
-// times slower than NumPy and NumPy's tolerance leaves room: float32 expm1,
-// sin, cos and tanh, float64 expm1. Hand-written because no library in
-// Debian gives these at this speed with the same bits on AVX2 and AVX-512
-// (SLEEF's u35 sin and tanh exceed NumPy's 2-ulp tolerance:
+// Repro's own packet functions, where SLEEF's u10 functions are 1.3 to 4
+// times slower and NumPy's tolerance leaves room: float32 expm1, sin, cos
+// and tanh, float64 expm1, log and log1p. Hand-written because no library
+// in Debian gives these at this speed with the same bits on AVX2 and
+// AVX-512 (SLEEF's u35 sin and tanh exceed NumPy's 2-ulp tolerance:
 // docs/performance.md).
 //
 // Each function is one sequence of IEEE operations (add, multiply, divide,
@@ -11,11 +11,12 @@
 // and of an AVX-512 packet (F16, D8) computes the same bits. Lanes outside
 // a function's range go to the SLEEF function passed as `fallback`, lane
 // by lane, so a result never depends on its neighbours. Maximum errors
-// against glibc's float64 functions over every float32 input
-// (docs/performance.md): expm1 1.65 ulp, sin 1.56, cos 1.56, tanh 1.45;
-// float64 expm1 against long double expm1l on 80 million samples: 1.68.
-// NumPy's tolerances are 3, 2, 2, 2 and 3 (umath_validation_test holds them
-// on NumPy's data).
+// (`vec_math_accuracy`, docs/performance.md), against glibc's float64
+// functions over every float32 input: expm1 1.65 ulp, sin 1.56, cos 1.56,
+// tanh 1.45; against long double on 80 million float64 samples: expm1
+// 1.66, log 0.79, log1p 0.81. NumPy's tolerances are 3, 2, 2, 2 and 3, 2, 2
+// (umath_validation_test holds them on NumPy's data, sleef_math_test on 1
+// Mi inputs of every binade).
 //
 // Everything here is in an anonymous namespace on purpose: each file that
 // includes this header (sleef_math.cc for AVX2, sleef_avx512.cc built with
@@ -92,10 +93,24 @@ struct D4 {
   }
   static V Abs(V a) { return _mm256_andnot_pd(_mm256_set1_pd(-0.0), a); }
   static M Le(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_LE_OQ); }
+  static M Lt(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_LT_OQ); }
   static M Eq(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_EQ_OQ); }
+  static M And(M a, M b) { return _mm256_and_pd(a, b); }
   static bool All(M m) { return _mm256_movemask_pd(m) == 0xf; }
   static V Select(M m, V yes, V no) { return _mm256_blendv_pd(no, yes, m); }
   static V XorSign(V v, V s) { return _mm256_xor_pd(v, _mm256_and_pd(s, _mm256_set1_pd(-0.0))); }
+  // u = 2^k m with m in [sqrt(2)/2, sqrt(2)), for normal positive u:
+  // *k as a double, *f = m - 1 (exact).
+  static void SplitLog(V u, V* k, V* f) {
+    const __m256i bits = _mm256_add_epi64(_mm256_castpd_si256(u),
+                                          _mm256_set1_epi64x(0x3ff0000000000000 - 0x3fe6a09e00000000));
+    const __m256i biased = _mm256_or_si256(_mm256_srli_epi64(bits, 52),
+                                           _mm256_set1_epi64x(0x4330000000000000));  // 2^52 + k + 1023
+    *k = _mm256_sub_pd(_mm256_castsi256_pd(biased), _mm256_set1_pd(0x1p52 + 1023));
+    const __m256i m = _mm256_add_epi64(_mm256_and_si256(bits, _mm256_set1_epi64x(0x000fffffffffffff)),
+                                       _mm256_set1_epi64x(0x3fe6a09e00000000));
+    *f = _mm256_sub_pd(_mm256_castsi256_pd(m), _mm256_set1_pd(1.0));
+  }
 };
 
 #ifdef __AVX512F__
@@ -157,12 +172,24 @@ struct D8 {
   }
   static V Abs(V a) { return _mm512_abs_pd(a); }
   static M Le(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_LE_OQ); }
+  static M Lt(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
   static M Eq(V a, V b) { return _mm512_cmp_pd_mask(a, b, _CMP_EQ_OQ); }
+  static M And(M a, M b) { return static_cast<M>(a & b); }
   static bool All(M m) { return m == 0xff; }
   static V Select(M m, V yes, V no) { return _mm512_mask_blend_pd(m, no, yes); }
   static V XorSign(V v, V s) {
     const __m512i sign = _mm512_and_si512(_mm512_castpd_si512(s), _mm512_set1_epi64(-0x7fffffffffffffffLL - 1));
     return _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(v), sign));
+  }
+  static void SplitLog(V u, V* k, V* f) {
+    const __m512i bits = _mm512_add_epi64(_mm512_castpd_si512(u),
+                                          _mm512_set1_epi64(0x3ff0000000000000 - 0x3fe6a09e00000000));
+    const __m512i biased = _mm512_or_si512(_mm512_srli_epi64(bits, 52),
+                                           _mm512_set1_epi64(0x4330000000000000));
+    *k = _mm512_sub_pd(_mm512_castsi512_pd(biased), _mm512_set1_pd(0x1p52 + 1023));
+    const __m512i m = _mm512_add_epi64(_mm512_and_si512(bits, _mm512_set1_epi64(0x000fffffffffffff)),
+                                       _mm512_set1_epi64(0x3fe6a09e00000000));
+    *f = _mm512_sub_pd(_mm512_castsi512_pd(m), _mm512_set1_pd(1.0));
   }
 };
 #endif  // __AVX512F__
@@ -279,6 +306,61 @@ typename P::V Expm1F64(typename P::V x, Fallback fallback) {
   const V s = P::Pow2(shifted);
   const V y = P::Select(P::Eq(x, P::Set(0.0)), x, P::Fma(s, p, P::Sub(s, P::Set(1.0))));
   const typename P::M in_range = P::Le(P::Abs(P::Sub(x, P::Set(334.5))), P::Set(374.5));
+  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+}
+
+// log(1 + f) + k ln2 + c for f in [sqrt(2)/2 - 1, sqrt(2) - 1], an
+// integer k and a small correction c, as fdlibm's log: s = f / (2 + f),
+// log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)) with fdlibm's minimax R
+// (|error| < 2^-58.45), ln2 in two parts; below 1 ulp.
+template <class P>
+typename P::V LogCoreF64(typename P::V f, typename P::V k, typename P::V c) {
+  using V = typename P::V;
+  const V s = P::Div(f, P::Add(P::Set(2.0), f));
+  const V z = P::Mul(s, s), w = P::Mul(z, z);
+  V t1 = P::Fma(w, P::Set(1.531383769920937332e-01), P::Set(2.222219843214978396e-01));
+  t1 = P::Mul(w, P::Fma(w, t1, P::Set(3.999999999940941908e-01)));
+  V t2 = P::Fma(w, P::Set(1.479819860511658591e-01), P::Set(1.818357216161805012e-01));
+  t2 = P::Fma(w, t2, P::Set(2.857142874366239149e-01));
+  t2 = P::Mul(z, P::Fma(w, t2, P::Set(6.666666666666735130e-01)));
+  const V hfsq = P::Mul(P::Mul(P::Set(0.5), f), f);
+  const V low = P::Fma(k, P::Set(1.90821492927058770002e-10), c);
+  const V inner = P::Fma(s, P::Add(hfsq, P::Add(t2, t1)), low);
+  return P::Fma(k, P::Set(6.93147180369123816490e-01), P::Sub(f, P::Sub(hfsq, inner)));
+}
+
+// log(x) for float64: LogCoreF64 of x = 2^k (1 + f). `fallback` for
+// subnormal, zero, negative, infinite and NaN lanes.
+template <class P, class Fallback>
+typename P::V LogF64(typename P::V x, Fallback fallback) {
+  using V = typename P::V;
+  V k, f;
+  P::SplitLog(x, &k, &f);
+  const V y = LogCoreF64<P>(f, k, P::Set(0.0));
+  const typename P::M in_range = P::And(P::Le(P::Set(0x1p-1022), x), P::Lt(x, P::Set(__builtin_inf())));
+  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+}
+
+// log1p(x) for float64, as fdlibm's: u = 1 + x = 2^k (1 + f), and
+// c = (x - (u - 1)) / u (or (1 - (u - x)) / u for k >= 2), what u's
+// rounding lost, added back (none for k = 0, where f is x itself, or
+// k >= 54). -0 stays -0; `fallback` for x <= -1, infinities and NaNs.
+template <class P, class Fallback>
+typename P::V Log1pF64(typename P::V x, Fallback fallback) {
+  using V = typename P::V;
+  const V one = P::Set(1.0);
+  const V u = P::Add(one, x);
+  V k, f;
+  P::SplitLog(u, &k, &f);
+  const typename P::M k_is_0 = P::Eq(k, P::Set(0.0));
+  const V lost = P::Select(P::Le(P::Set(2.0), k), P::Sub(one, P::Sub(u, x)), P::Sub(x, P::Sub(u, one)));
+  V c = P::Div(lost, u);
+  c = P::Select(P::Lt(k, P::Set(54.0)), c, P::Set(0.0));
+  c = P::Select(k_is_0, P::Set(0.0), c);
+  f = P::Select(k_is_0, x, f);
+  V y = LogCoreF64<P>(f, k, c);
+  y = P::Select(P::Eq(x, P::Set(0.0)), x, y);
+  const typename P::M in_range = P::And(P::Lt(P::Set(-1.0), x), P::Lt(x, P::Set(__builtin_inf())));
   return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
 }
 
