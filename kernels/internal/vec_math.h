@@ -38,7 +38,6 @@ struct F8 {
   using V = __m256;
   using I = __m256i;
   using M = __m256;  // a lane mask: all ones or all zeros
-  static constexpr int kWidth = 8;
   static V Load(const float* p) { return _mm256_loadu_ps(p); }
   static void Store(float* p, V v) { _mm256_storeu_ps(p, v); }
   static V Set(float v) { return _mm256_set1_ps(v); }
@@ -77,7 +76,6 @@ struct F8 {
 struct D4 {
   using V = __m256d;
   using M = __m256d;
-  static constexpr int kWidth = 4;
   static V Set(double v) { return _mm256_set1_pd(v); }
   static V Add(V a, V b) { return _mm256_add_pd(a, b); }
   static V Sub(V a, V b) { return _mm256_sub_pd(a, b); }
@@ -120,7 +118,6 @@ struct F16 {
   using V = __m512;
   using I = __m512i;
   using M = __mmask16;
-  static constexpr int kWidth = 16;
   static V Load(const float* p) { return _mm512_loadu_ps(p); }
   static void Store(float* p, V v) { _mm512_storeu_ps(p, v); }
   static V Set(float v) { return _mm512_set1_ps(v); }
@@ -158,7 +155,6 @@ struct F16 {
 struct D8 {
   using V = __m512d;
   using M = __mmask8;
-  static constexpr int kWidth = 8;
   static V Set(double v) { return _mm512_set1_pd(v); }
   static V Add(V a, V b) { return _mm512_add_pd(a, b); }
   static V Sub(V a, V b) { return _mm512_sub_pd(a, b); }
