@@ -144,7 +144,7 @@ struct Cos {
 };
 
 struct Tanh {
-  static constexpr int kVersion = 3;  // 2: SLEEF; 3: float32 through vec_math.h
+  static constexpr int kVersion = 3;  // 2: SLEEF; 3: vec_math.h
   static constexpr const char* kName = "tanh";
   static constexpr bool kFloatOnly = true, kVecExact = false;
   static constexpr FpFlags kInfFlag = 0;

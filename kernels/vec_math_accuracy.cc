@@ -189,6 +189,13 @@ int Main(const std::string& fn) {
         [](__m256d v) { return vec_math::Expm1F64<vec_math::D4>(v, Sleef_finz_expm1d4_u10avx2); },
         expm1l);
   }
+  if (fn == "tanh_f64") {
+    return CheckF64(
+        "tanh_f64", 2,
+        [](__m512d v) { return vec_math::TanhF64<vec_math::D8>(v, Sleef_finz_tanhd8_u10avx512f); },
+        [](__m256d v) { return vec_math::TanhF64<vec_math::D4>(v, Sleef_finz_tanhd4_u10avx2); },
+        tanhl);
+  }
   if (fn == "log_f64") {
     return CheckF64(
         "log_f64", 2,
@@ -202,7 +209,7 @@ int Main(const std::string& fn) {
         [](__m256d v) { return vec_math::Log1pF64<vec_math::D4>(v, Sleef_finz_log1pd4_u10avx2); },
         log1pl);
   }
-  std::fprintf(stderr, "vec_math_accuracy: unknown function '%s' (expm1, sin, cos, tanh, expm1_f64, log_f64 or log1p_f64)\n",
+  std::fprintf(stderr, "vec_math_accuracy: unknown function '%s' (expm1, sin, cos, tanh, expm1_f64, tanh_f64, log_f64 or log1p_f64)\n",
                fn.c_str());
   return 2;
 }
@@ -214,7 +221,7 @@ int Main(const std::string& fn) {
 int main(int argc, char** argv) {
   if (argc != 2 || std::string(argv[1]) == "--help") {
     std::fprintf(argc == 2 ? stdout : stderr,
-                 "usage: vec_math_accuracy expm1|sin|cos|tanh|expm1_f64|log_f64|log1p_f64\n"
+                 "usage: vec_math_accuracy expm1|sin|cos|tanh|expm1_f64|tanh_f64|log_f64|log1p_f64\n"
                  "Every float32 input on both packet paths: the largest error and the bits.\n");
     return argc == 2 ? 0 : 2;
   }

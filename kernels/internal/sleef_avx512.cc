@@ -83,7 +83,10 @@ int64_t MathAvx512(MathFn fn, const double* x, double* y, int64_t n, bool* plain
       }, plain);
     case MathFn::kSin: return Loop<D8>(x, y, n, Sleef_finz_sind8_u35avx512f, plain);
     case MathFn::kCos: return Loop<D8>(x, y, n, Sleef_finz_cosd8_u35avx512f, plain);
-    case MathFn::kTanh: return Loop<D8>(x, y, n, Sleef_finz_tanhd8_u10avx512f, plain);
+    case MathFn::kTanh:
+      return Loop<D8>(x, y, n, [](__m512d v) {
+        return vec_math::TanhF64<vec_math::D8>(v, Sleef_finz_tanhd8_u10avx512f);
+      }, plain);
   }
   return 0;
 }

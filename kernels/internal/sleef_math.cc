@@ -45,6 +45,9 @@ const __m256d LogD4(__m256d x) {
 const __m256d Log1pD4(__m256d x) {
   return vec_math::Log1pF64<vec_math::D4>(x, Sleef_finz_log1pd4_u10avx2);
 }
+const __m256d TanhD4(__m256d x) {
+  return vec_math::TanhF64<vec_math::D4>(x, Sleef_finz_tanhd4_u10avx2);
+}
 const __m256 Expm1F8(__m256 x) {
   return vec_math::Expm1<vec_math::F8>(x, Sleef_finz_expm1f8_u10avx2);
 }
@@ -66,7 +69,7 @@ DoubleFn PacketFn(MathFn fn, double) {
     case MathFn::kLog1p: return Log1pD4;
     case MathFn::kSin: return Sleef_finz_sind4_u35avx2;
     case MathFn::kCos: return Sleef_finz_cosd4_u35avx2;
-    case MathFn::kTanh: return Sleef_finz_tanhd4_u10avx2;
+    case MathFn::kTanh: return TanhD4;
   }
   return Sleef_finz_expd4_u10avx2;
 }

@@ -1,15 +1,15 @@
 // Transcendental functions on arrays through SLEEF 3.5.1's "finz" u10
 // functions (1.0 ulp; u35, 3.5 ulp, where NumPy's own tolerance allows it:
-// float32 log and float64 sin and cos, 4 ulp), whose results are bit-wise
-// the same on every FMA platform (SLEEF's documentation; its tester checks
-// one digest per function against every FMA extension); float32 expm1,
-// sin, cos and tanh and float64 expm1, log and log1p through Repro's own
-// packet code instead (vec_math.h, 1.3 to 4 times faster than SLEEF's u10
-// within NumPy's tolerance). AVX-512F packets where
-// the CPU has them, AVX2 packets otherwise, and a zero-padded AVX2 packet
-// for the tail, so a call gives the same bits on either path and in every
-// lane (sleef_math_test holds the two paths against each other on 1 Mi
-// inputs; lanes_test every lane against the one-element call).
+// float32 log and float64 sin and cos, 4 ulp), whose results are bit-wise the
+// same on every FMA platform (SLEEF's documentation; its tester checks one
+// digest per function against every FMA extension); float32 expm1, sin, cos
+// and tanh and float64 expm1, tanh, log and log1p through Repro's own packet
+// code instead (vec_math.h, 1.3 to 4 times faster than SLEEF's u10 within
+// NumPy's tolerance). AVX-512F packets where the CPU has them, AVX2 packets
+// otherwise, and a zero-padded AVX2 packet for the tail, so a call gives the
+// same bits on either path and in every lane (sleef_math_test holds the two
+// paths against each other on 1 Mi inputs; lanes_test every lane against the
+// one-element call).
 //
 // Called by explicit name, never through SLEEF's dispatcher names: in
 // Debian's build, Sleef_expd8_u10 is AVX-512 code without a CPU check.

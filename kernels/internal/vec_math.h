@@ -1,8 +1,8 @@
 // Repro's own packet functions, where SLEEF's u10 functions are 1.3 to 4
 // times slower and NumPy's tolerance leaves room: float32 expm1, sin, cos
-// and tanh, float64 expm1, log and log1p. Hand-written because no library
-// in Debian gives these at this speed with the same bits on AVX2 and
-// AVX-512 (SLEEF's u35 sin and tanh exceed NumPy's 2-ulp tolerance:
+// and tanh, float64 expm1, tanh, log and log1p. Hand-written because no
+// library in Debian gives these at this speed with the same bits on AVX2
+// and AVX-512 (SLEEF's u35 sin and tanh exceed NumPy's 2-ulp tolerance:
 // docs/performance.md).
 //
 // Each function is one sequence of IEEE operations (add, multiply, divide,
@@ -14,9 +14,9 @@
 // (`vec_math_accuracy`, docs/performance.md), against glibc's float64
 // functions over every float32 input: expm1 1.65 ulp, sin 1.56, cos 1.56,
 // tanh 1.45; against long double on 80 million float64 samples: expm1
-// 1.66, log 0.79, log1p 0.81. NumPy's tolerances are 3, 2, 2, 2 and 3, 2, 2
-// (umath_validation_test holds them on NumPy's data, sleef_math_test on 1
-// Mi inputs of every binade).
+// 1.66, tanh 1.38, log 0.79, log1p 0.81. NumPy's tolerances are 3, 2, 2, 2
+// and 3, 2, 2, 2 (umath_validation_test holds them on NumPy's data,
+// sleef_math_test on 1 Mi inputs of every binade).
 //
 // Everything here is in an anonymous namespace on purpose: each file that
 // includes this header (sleef_math.cc for AVX2, sleef_avx512.cc built with
@@ -271,14 +271,13 @@ typename P::V SinCos(typename P::V x, Fallback fallback) {
   return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
 }
 
-// expm1(x) for float64: x = k ln2 + r with |r| <= ln2/2, r kept as a
-// double-double (see below); expm1(r) by its Taylor polynomial to r^13
-// (truncation below 1e-17 relative); 2^k expm1(r) + (2^k - 1) in one fused
-// operation; k from the rounding of x / ln2 + 1.5 * 2^52. -0 stays -0;
-// `fallback` outside [-40, 709] (below, the result rounds to -1; above,
-// 2^k would overflow) and for NaNs.
-template <class P, class Fallback>
-typename P::V Expm1F64(typename P::V x, Fallback fallback) {
+// expm1(x) = s (1 + p) - 1 for float64 x in [-40, 709] (elsewhere
+// garbage): x = k ln2 + r with |r| <= ln2/2, r kept as a double-double
+// (see below); s = 2^k, p = expm1(r) by its Taylor polynomial to r^13
+// (truncation below 1e-17 relative); k from the rounding of
+// x / ln2 + 1.5 * 2^52.
+template <class P>
+void Expm1PartsF64(typename P::V x, typename P::V* s, typename P::V* p) {
   using V = typename P::V;
   const V shift = P::Set(0x1.8p52);
   const V shifted = P::Fma(x, P::Set(0x1.71547652b82fep+0), shift);  // k + shift
@@ -298,10 +297,55 @@ typename P::V Expm1F64(typename P::V x, Fallback fallback) {
       1.0 / 120,        1.0 / 24,        1.0 / 6,        0.5};
   V q = P::Set(kInverseFactorials[0]);
   for (int i = 1; i < 12; ++i) q = P::Fma(q, r, P::Set(kInverseFactorials[i]));
-  const V p = P::Add(r, P::Fma(P::Mul(r, r), q, r_low));  // expm1(r + r_low)
-  const V s = P::Pow2(shifted);
+  *p = P::Add(r, P::Fma(P::Mul(r, r), q, r_low));  // expm1(r + r_low)
+  *s = P::Pow2(shifted);
+}
+
+// expm1(x) for float64: s p + (s - 1) in one fused operation. -0 stays -0;
+// `fallback` outside [-40, 709] (below, the result rounds to -1; above,
+// 2^k would overflow) and for NaNs.
+template <class P, class Fallback>
+typename P::V Expm1F64(typename P::V x, Fallback fallback) {
+  using V = typename P::V;
+  V s, p;
+  Expm1PartsF64<P>(x, &s, &p);
   const V y = P::Select(P::Eq(x, P::Set(0.0)), x, P::Fma(s, p, P::Sub(s, P::Set(1.0))));
   const typename P::M in_range = P::Le(P::Abs(P::Sub(x, P::Set(334.5))), P::Set(374.5));
+  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+}
+
+// tanh(x) for float64, odd, from e = expm1(+-2|x|) = s (1 + p) - 1. Up to
+// |x| = 0.55, -e / (e + 2) with e = expm1(-2|x|) (a negative argument,
+// whose expm1 has no cancellation); numerator and denominator are each one
+// fused operation on s and p, their rounding errors are recovered exactly
+// (Sterbenz), and the quotient gets one correction step: (residual +
+// errors) / denominator, the reciprocal from a quadratic (0.4%: the
+// correction is about an ulp). Above, 1 - 2 / (e + 2) with e = expm1(2|x|):
+// the quotient is below 1/2 and the result at least 1/2. The sign of x
+// last (-0 stays -0). Lanes with |x| > 22 (tanh rounds to 1 from 19.1) and
+// NaNs: `fallback`.
+template <class P, class Fallback>
+typename P::V TanhF64(typename P::V x, Fallback fallback) {
+  using V = typename P::V;
+  const V one = P::Set(1.0);
+  const V a = P::Abs(x);
+  const typename P::M small = P::Le(a, P::Set(0.55));
+  const V two_a = P::Add(a, a);
+  V s, p;
+  Expm1PartsF64<P>(P::Select(small, P::Sub(P::Set(0.0), two_a), two_a), &s, &p);
+  const V one_minus_s = P::Sub(one, s), s_plus_one = P::Add(s, one);
+  const V minus_e = P::Fnma(s, p, one_minus_s);                    // -e
+  const V minus_e_error = P::Fnma(s, p, P::Sub(one_minus_s, minus_e));
+  const V e_plus_2 = P::Fma(s, p, s_plus_one);                     // e + 2
+  const V e_plus_2_error = P::Fma(s, p, P::Sub(s_plus_one, e_plus_2));
+  const V numerator = P::Select(small, minus_e, P::Set(2.0));
+  const V q = P::Div(numerator, e_plus_2);
+  const V reciprocal = P::Fma(P::Fma(e_plus_2, P::Set(0.23153301355205572), P::Set(-1.1416160928851744)),
+                              e_plus_2, P::Set(1.85926784012766));  // 1 / (e + 2) on [1.3, 2]
+  const V residual = P::Fnma(q, e_plus_2_error, P::Add(P::Fnma(q, e_plus_2, numerator), minus_e_error));
+  const V small_q = P::Fma(residual, reciprocal, q);
+  const V y = P::XorSign(P::Select(small, small_q, P::Sub(one, q)), x);
+  const typename P::M in_range = P::Le(a, P::Set(22.0));
   return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
 }
 
