@@ -190,6 +190,14 @@ struct D8 {
 };
 #endif  // __AVX512F__
 
+// y where `in_range`, the fallback's result for x elsewhere; the fallback
+// runs only for packets with a lane out of range.
+template <class P, class Fallback>
+typename P::V InRangeOr(typename P::M in_range, typename P::V y, typename P::V x,
+                        Fallback fallback) {
+  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+}
+
 // expm1(x) for x in [-30, 88] (elsewhere garbage): x = k ln2 + r with
 // |r| <= ln2/2 (two-part ln2, fused), expm1(r) by its Taylor polynomial to
 // r^7 (truncation below 0.2 ulp), then 2^k expm1(r) + (2^k - 1) in one
@@ -215,8 +223,7 @@ typename P::V Expm1InRange(typename P::V x) {
 template <class P, class Fallback>
 typename P::V Expm1(typename P::V x, Fallback fallback) {
   const typename P::V y = P::Select(P::Eq(x, P::Set(0.0f)), x, Expm1InRange<P>(x));
-  const typename P::M in_range = P::Le(P::Abs(P::Sub(x, P::Set(29.0f))), P::Set(59.0f));
-  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+  return InRangeOr<P>(P::Le(P::Abs(P::Sub(x, P::Set(29.0f))), P::Set(59.0f)), y, x, fallback);
 }
 
 // tanh(x), odd: for |x| <= 0.5625, |x| + |x|^3 T(x^2) with a minimax T
@@ -237,8 +244,7 @@ typename P::V Tanh(typename P::V x, Fallback fallback) {
   t = P::Fma(t, a2, P::Set(-0x1.555548p-2f));
   const V small = P::Fma(P::Mul(t, a2), a, a);
   const V y = P::XorSign(P::Select(P::Le(a, P::Set(0.5625f)), small, big), x);
-  const typename P::M in_range = P::Le(a, P::Set(10.0f));
-  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+  return InRangeOr<P>(P::Le(a, P::Set(10.0f)), y, x, fallback);
 }
 
 // sin(x) (kCos false) or cos(x): |x| = q pi/2 + r with |r| <= pi/4, by a
@@ -267,8 +273,7 @@ typename P::V SinCos(typename P::V x, Fallback fallback) {
   if (kCos) n = P::AddInt(n, 1);  // cos(x) = sin(x + pi/2)
   V y = P::NegateWhereBit1(P::Select(P::Odd(n), c, s), n);
   if (!kCos) y = P::XorSign(y, x);
-  const typename P::M in_range = P::Le(a, P::Set(71476.0f));
-  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+  return InRangeOr<P>(P::Le(a, P::Set(71476.0f)), y, x, fallback);
 }
 
 // expm1(x) = s (1 + p) - 1 for float64 x in [-40, 709] (elsewhere
@@ -310,8 +315,7 @@ typename P::V Expm1F64(typename P::V x, Fallback fallback) {
   V s, p;
   Expm1PartsF64<P>(x, &s, &p);
   const V y = P::Select(P::Eq(x, P::Set(0.0)), x, P::Fma(s, p, P::Sub(s, P::Set(1.0))));
-  const typename P::M in_range = P::Le(P::Abs(P::Sub(x, P::Set(334.5))), P::Set(374.5));
-  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+  return InRangeOr<P>(P::Le(P::Abs(P::Sub(x, P::Set(334.5))), P::Set(374.5)), y, x, fallback);
 }
 
 // tanh(x) for float64, odd, from e = expm1(+-2|x|) = s (1 + p) - 1. Up to
@@ -345,8 +349,7 @@ typename P::V TanhF64(typename P::V x, Fallback fallback) {
   const V residual = P::Fnma(q, e_plus_2_error, P::Add(P::Fnma(q, e_plus_2, numerator), minus_e_error));
   const V small_q = P::Fma(residual, reciprocal, q);
   const V y = P::XorSign(P::Select(small, small_q, P::Sub(one, q)), x);
-  const typename P::M in_range = P::Le(a, P::Set(22.0));
-  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+  return InRangeOr<P>(P::Le(a, P::Set(22.0)), y, x, fallback);
 }
 
 // log(1 + f) + k ln2 + c for f in [sqrt(2)/2 - 1, sqrt(2) - 1], an
@@ -377,8 +380,8 @@ typename P::V LogF64(typename P::V x, Fallback fallback) {
   V k, f;
   P::SplitLog(x, &k, &f);
   const V y = LogCoreF64<P>(f, k, P::Set(0.0));
-  const typename P::M in_range = P::And(P::Le(P::Set(0x1p-1022), x), P::Lt(x, P::Set(__builtin_inf())));
-  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+  const typename P::M positive_normal = P::And(P::Le(P::Set(0x1p-1022), x), P::Lt(x, P::Set(__builtin_inf())));
+  return InRangeOr<P>(positive_normal, y, x, fallback);
 }
 
 // log1p(x) for float64, as fdlibm's: u = 1 + x = 2^k (1 + f), and
@@ -400,8 +403,8 @@ typename P::V Log1pF64(typename P::V x, Fallback fallback) {
   f = P::Select(k_is_0, x, f);
   V y = LogCoreF64<P>(f, k, c);
   y = P::Select(P::Eq(x, P::Set(0.0)), x, y);
-  const typename P::M in_range = P::And(P::Lt(P::Set(-1.0), x), P::Lt(x, P::Set(__builtin_inf())));
-  return P::All(in_range) ? y : P::Select(in_range, y, fallback(x));
+  const typename P::M in_domain = P::And(P::Lt(P::Set(-1.0), x), P::Lt(x, P::Set(__builtin_inf())));
+  return InRangeOr<P>(in_domain, y, x, fallback);
 }
 
 }  // namespace
