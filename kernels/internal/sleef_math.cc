@@ -105,24 +105,20 @@ void PaddedTail(FloatFn f, const float* x, float* y, int64_t n) {
 
 // SLEEF 3.5.1's u10 functions overflow early in two places (NumPy's
 // accuracy data, umath_validation_test): exp of x in (709.782711149557,
-// 709.782712893384], the last interval with a finite result, and log1p of
-// x above about 1e307 (float32: 1e38), where it computes 1 + x. The few
-// such elements are recomputed: exp with glibc's exp (0.5 ulp), log1p as
-// log, which it equals there (1 + x rounds to x). Only called when an
-// output is not plain (an infinity is not).
+// 709.782712893384], the last interval with a finite result, and float32
+// log1p of x above about 1e38, where it computes 1 + x (float64 log1p is
+// vec_math.h's, which does not). The few such elements are recomputed: exp
+// with glibc's exp (0.5 ulp), log1p as log, which it equals there (1 + x
+// rounds to x). Only called when an output is not plain (an infinity is
+// not).
 template <typename T>
 void FixOverflows(MathFn fn, const T* x, T* y, int64_t n) {
-  if (fn != MathFn::kExp && fn != MathFn::kLog1p) return;
+  const bool log1p = fn == MathFn::kLog1p && sizeof(T) == 4;
+  if (fn != MathFn::kExp && !log1p) return;
   constexpr T kInf = std::numeric_limits<T>::infinity();
   for (int64_t i = 0; i < n; ++i) {
     if (y[i] != kInf || x[i] == kInf || std::isnan(x[i])) continue;
-    if (fn == MathFn::kExp) {
-      y[i] = std::exp(x[i]);
-    } else if constexpr (sizeof(T) == 8) {
-      y[i] = Sleef_finz_logd1_u10purecfma(x[i]);
-    } else {
-      y[i] = Sleef_finz_logf1_u10purecfma(x[i]);
-    }
+    y[i] = log1p ? Sleef_finz_logf1_u10purecfma(static_cast<float>(x[i])) : std::exp(x[i]);
   }
 }
 
