@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "kernels/internal/ulp_error.h"
 
 namespace repro {
 namespace kernels_internal {
@@ -150,23 +151,6 @@ TEST(SleefTail, TheTailGivesThePacketsBits) {
     ExpectTailGivesThePacketsBits<double>(fn, 7);
     ExpectTailGivesThePacketsBits<float>(fn, 8);
   }
-}
-
-// |y - exact| in ulps of the T nearest `exact` (long double: about 11 more
-// bits than float64, the glibc functions within 1 ulp of that); a wrong
-// sign, NaN or infinity counts as 1e9.
-template <typename T>
-double UlpError(T y, long double exact) {
-  const T nearest = static_cast<T>(exact);
-  if (std::isnan(nearest)) return std::isnan(y) ? 0 : 1e9;
-  if (std::isinf(nearest)) return y == nearest ? 0 : 1e9;
-  if (std::isnan(y) || std::signbit(y) != std::signbit(nearest)) return 1e9;
-  constexpr int kDigits = std::numeric_limits<T>::digits;
-  constexpr int kMinExp = std::numeric_limits<T>::min_exponent - kDigits;
-  int e;
-  std::frexp(nearest == 0 ? std::numeric_limits<T>::denorm_min() : nearest, &e);
-  return static_cast<double>(std::fabs(static_cast<long double>(y) - exact) /
-                             std::ldexp(1.0L, std::max(e - kDigits, kMinExp)));
 }
 
 // Every function within NumPy's own tolerance (its umath-validation-set

@@ -14,7 +14,6 @@
 // only on AVX-512 CPUs.
 #include <sleef.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -22,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "kernels/internal/ulp_error.h"
 #include "kernels/internal/vec_math.h"
 
 namespace repro {
@@ -31,26 +31,26 @@ namespace {
 using vec_math::F16;
 using vec_math::F8;
 
-// |y - exact| in ulps of the float32 nearest `exact`; a wrong sign, NaN or
-// infinity counts as 1e9.
-double UlpError(float y, double exact) {
-  if (std::isnan(exact)) return std::isnan(y) ? 0 : 1e9;
-  const float nearest = static_cast<float>(exact);
-  if (std::isinf(nearest)) return y == nearest ? 0 : 1e9;
-  if (std::isnan(y) || std::signbit(y) != std::signbit(nearest)) return 1e9;
-  int e;
-  std::frexp(nearest == 0 ? 1e-45f : nearest, &e);
-  return std::fabs(static_cast<double>(y) - exact) / std::ldexp(1.0, std::max(e - 24, -149));
-}
-
+// The largest error, where, and the counts over a set of inputs.
 struct Tally {
   double max_error = 0;
-  float worst = 0;
-  double worst64 = 0;
+  double worst = 0;  // the input with the largest error
   uint64_t over_one = 0, differing = 0;
+
+  // n inputs x, their AVX-512 results a and AVX2 results b (NaN matches
+  // NaN), against exact(x).
+  template <typename T, class Exact>
+  void Add(const T* x, const T* a, const T* b, int n, Exact exact) {
+    for (int j = 0; j < n; ++j) {
+      differing += std::memcmp(&a[j], &b[j], sizeof(T)) != 0 && !(std::isnan(a[j]) && std::isnan(b[j]));
+      const double e = UlpError(a[j], exact(x[j]));
+      over_one += e > 1;
+      if (e > max_error) max_error = e, worst = x[j];
+    }
+  }
 };
 
-// The inputs whose bit patterns lie in [first, last).
+// The float32 inputs whose bit patterns lie in [first, last).
 template <class Wide, class Narrow, class Exact>
 Tally Sweep(Wide wide, Narrow narrow, Exact exact, uint64_t first, uint64_t last) {
   Tally t;
@@ -63,30 +63,12 @@ Tally Sweep(Wide wide, Narrow narrow, Exact exact, uint64_t first, uint64_t last
     F16::Store(a, wide(F16::Load(x)));
     F8::Store(b, narrow(F8::Load(x)));
     F8::Store(b + 8, narrow(F8::Load(x + 8)));
-    for (int j = 0; j < 16; ++j) {
-      t.differing += std::memcmp(&a[j], &b[j], 4) != 0 && !(std::isnan(a[j]) && std::isnan(b[j]));
-      const double e = UlpError(a[j], exact(static_cast<double>(x[j])));
-      t.over_one += e > 1;
-      if (e > t.max_error) t.max_error = e, t.worst = x[j];
-    }
+    t.Add(x, a, b, 16, exact);
   }
   return t;
 }
 
-// The float64 analogue of UlpError, against a long double result.
-double UlpError64(double y, long double exact) {
-  const double nearest = static_cast<double>(exact);
-  if (std::isnan(nearest)) return std::isnan(y) ? 0 : 1e9;
-  if (std::isinf(nearest)) return y == nearest ? 0 : 1e9;
-  if (std::isnan(y) || std::signbit(y) != std::signbit(nearest)) return 1e9;
-  int e;
-  std::frexp(nearest == 0 ? 4.9e-324 : nearest, &e);
-  return static_cast<double>(std::fabs(static_cast<long double>(y) - exact) /
-                             std::ldexp(1.0L, std::max(e - 53, -1074)));
-}
-
-// A float64 function on `count` samples from `seed` (SplitMix64): the
-// largest error and the lanes whose paths differ.
+// A float64 function on `count` samples from `seed` (SplitMix64).
 template <class Wide, class Narrow>
 Tally SampleF64(Wide wide, Narrow narrow, long double (*exact)(long double), uint64_t seed,
                 int64_t count) {
@@ -110,51 +92,44 @@ Tally SampleF64(Wide wide, Narrow narrow, long double (*exact)(long double), uin
     _mm512_storeu_pd(a, wide(_mm512_loadu_pd(x)));
     _mm256_storeu_pd(b, narrow(_mm256_loadu_pd(x)));
     _mm256_storeu_pd(b + 4, narrow(_mm256_loadu_pd(x + 4)));
-    for (int j = 0; j < 8; ++j) {
-      t.differing += std::memcmp(&a[j], &b[j], 8) != 0 && !(std::isnan(a[j]) && std::isnan(b[j]));
-      const double e = UlpError64(a[j], exact(static_cast<long double>(x[j])));
-      t.over_one += e > 1;
-      if (e > t.max_error) t.max_error = e, t.worst64 = x[j];
-    }
+    t.Add(x, a, b, 8, exact);
   }
   return t;
 }
 
-// 80 million samples of a float64 function on two threads; prints the
-// result and returns the exit code.
-template <class Wide, class Narrow>
-int CheckF64(const char* name, double tolerance, Wide wide, Narrow narrow,
-             long double (*exact)(long double)) {
+// Runs half(0) and half(1) on two threads, prints their sum and returns
+// the exit code. `inputs` says what was counted ("of 2^32 inputs").
+template <class Half>
+int Report(const char* name, double tolerance, const char* inputs, Half half) {
   Tally halves[2];
-  std::thread other([&] { halves[1] = SampleF64(wide, narrow, exact, 2, 40'000'000); });
-  halves[0] = SampleF64(wide, narrow, exact, 1, 40'000'000);
+  std::thread other([&] { halves[1] = half(1); });
+  halves[0] = half(0);
   other.join();
   const Tally& worse = halves[0].max_error >= halves[1].max_error ? halves[0] : halves[1];
   const uint64_t differing = halves[0].differing + halves[1].differing;
-  std::printf("%s: max %.3f ulp at %a (NumPy's tolerance %g), %llu of 80000000 samples above 1 "
-              "ulp; AVX-512 and AVX2 differ on %llu\n",
-              name, worse.max_error, worse.worst64, tolerance,
-              static_cast<unsigned long long>(halves[0].over_one + halves[1].over_one),
+  std::printf("%s: max %.3f ulp at %a (NumPy's tolerance %g), %llu %s above 1 ulp; "
+              "AVX-512 and AVX2 differ on %llu\n",
+              name, worse.max_error, worse.worst, tolerance,
+              static_cast<unsigned long long>(halves[0].over_one + halves[1].over_one), inputs,
               static_cast<unsigned long long>(differing));
   return differing == 0 && worse.max_error <= tolerance ? 0 : 1;
 }
 
-// Sweeps every input on two threads and prints the result; returns the
-// exit code.
+// Every float32 input, half of the bit patterns per thread.
 template <class Wide, class Narrow, class Exact>
 int Check(const char* name, double tolerance, Wide wide, Narrow narrow, Exact exact) {
-  Tally halves[2];
-  std::thread other([&] { halves[1] = Sweep(wide, narrow, exact, uint64_t{1} << 31, uint64_t{1} << 32); });
-  halves[0] = Sweep(wide, narrow, exact, 0, uint64_t{1} << 31);
-  other.join();
-  const Tally& worse = halves[0].max_error >= halves[1].max_error ? halves[0] : halves[1];
-  const uint64_t differing = halves[0].differing + halves[1].differing;
-  std::printf("%s: max %.3f ulp at %a (NumPy's tolerance %g), %llu inputs above 1 ulp; "
-              "AVX-512 and AVX2 differ on %llu inputs\n",
-              name, worse.max_error, worse.worst, tolerance,
-              static_cast<unsigned long long>(halves[0].over_one + halves[1].over_one),
-              static_cast<unsigned long long>(differing));
-  return differing == 0 && worse.max_error <= tolerance ? 0 : 1;
+  return Report(name, tolerance, "of 2^32 inputs", [&](int h) {
+    return Sweep(wide, narrow, exact, uint64_t(h) << 31, uint64_t(h + 1) << 31);
+  });
+}
+
+// 80 million float64 samples, 40 million per thread.
+template <class Wide, class Narrow>
+int CheckF64(const char* name, double tolerance, Wide wide, Narrow narrow,
+             long double (*exact)(long double)) {
+  return Report(name, tolerance, "of 80000000 samples", [&](int h) {
+    return SampleF64(wide, narrow, exact, h + 1, 40'000'000);
+  });
 }
 
 int Main(const std::string& fn) {
